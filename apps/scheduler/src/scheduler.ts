@@ -1,0 +1,169 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock, type Logger } from '@cronfleet/core';
+import { claimDueSchedules, initializeNextRuns, nextDueAt, type Db } from '@cronfleet/db';
+import { createPlanner } from './planning.js';
+import { handOff, relayOnce, type HandOffQueue } from './relay.js';
+
+export interface SchedulerOptions {
+  db: Db;
+  queue: HandOffQueue;
+  logger: Logger;
+  id: string;
+  clock?: Clock;
+  pollMs?: number;
+  batchSize?: number;
+  /** Batches claimed back to back in one tick before yielding. */
+  maxBatchesPerTick?: number;
+  relayGraceMs?: number;
+  relayIntervalMs?: number;
+  lostAfterMs?: number;
+}
+
+export interface TickResult {
+  initialized: number;
+  claimed: number;
+  queued: number;
+  /** True when the last batch was full, so more may be due right now. */
+  more: boolean;
+}
+
+export interface Scheduler {
+  /** One claim pass (exposed for tests and benchmarks; the loop calls it). */
+  tick(): Promise<TickResult>;
+  relay(): Promise<{ stranded: number; lost: number }>;
+  start(): void;
+  /** Stops the loops after the pass in progress; never leaves a claim half done. */
+  stop(): Promise<void>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean | string> }>;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger;
+  const pollMs = opts.pollMs ?? 1_000;
+  const batchSize = opts.batchSize ?? 500;
+  const maxBatches = opts.maxBatchesPerTick ?? 20;
+  const relayIntervalMs = opts.relayIntervalMs ?? 5_000;
+  const relayOpts = {
+    db: opts.db,
+    queue: opts.queue,
+    logger: log.child({ component: 'relay' }),
+    claimedBy: opts.id,
+    graceMs: opts.relayGraceMs ?? 15_000,
+    lostAfterMs: opts.lostAfterMs ?? 60_000,
+    limit: batchSize,
+  };
+  const planner = createPlanner();
+  const stopper = new AbortController();
+  let loops: Promise<void>[] = [];
+  let lastTickOkAt: number | undefined;
+  let lastError: string | undefined;
+
+  function reportInvalid(invalid: { key: string; error: string }[]) {
+    for (const item of invalid) {
+      log.warn({ scheduleKey: item.key, error: item.error }, 'schedule cannot be planned; recorded on the row and skipped');
+    }
+  }
+
+  async function tick(): Promise<TickResult> {
+    const first = await initializeNextRuns(opts.db, {
+      now: clock.now(),
+      limit: batchSize,
+      plan: planner.forFirst(clock.now()),
+    });
+    reportInvalid(first.invalid);
+    const result: TickResult = { initialized: first.initialized, claimed: 0, queued: 0, more: false };
+    for (let batch = 0; batch < maxBatches && !stopper.signal.aborted; batch++) {
+      const now = clock.now();
+      const claim = await claimDueSchedules(opts.db, {
+        now,
+        limit: batchSize,
+        claimedBy: opts.id,
+        plan: planner.forDue(now),
+      });
+      reportInvalid(claim.invalid);
+      result.claimed += claim.runs.length;
+      result.more = claim.locked >= batchSize;
+      if (claim.runs.length > 0) {
+        const handed = await handOff({ db: opts.db, queue: opts.queue, logger: log }, claim.runs, clock.now());
+        result.queued += handed.queued;
+        for (const run of claim.runs) {
+          log.debug({ scheduleKey: run.scheduleKey, runId: run.runId, slot: run.scheduledFor }, 'slot claimed');
+        }
+      }
+      if (!result.more) break;
+    }
+    if (result.claimed > 0) log.info({ claimed: result.claimed, queued: result.queued }, 'dispatched due slots');
+    return result;
+  }
+
+  /** Sleep until the nearest slot, but never longer than one poll interval. */
+  async function idleMs(): Promise<number> {
+    const due = await nextDueAt(opts.db);
+    if (due.uninitialized) return 0;
+    if (!due.nextDueAt) return pollMs;
+    return Math.max(0, Math.min(pollMs, due.nextDueAt.getTime() - clock.now().getTime()));
+  }
+
+  async function claimLoop() {
+    let failures = 0;
+    while (!stopper.signal.aborted) {
+      let waitMs: number;
+      try {
+        const result = await tick();
+        lastTickOkAt = Date.now();
+        lastError = undefined;
+        failures = 0;
+        waitMs = result.more ? 0 : await idleMs();
+      } catch (err) {
+        failures += 1;
+        lastError = err instanceof Error ? err.message : String(err);
+        waitMs = Math.min(pollMs * 2 ** Math.min(failures, 10), MAX_BACKOFF_MS);
+        log.error({ err, failures, retryInMs: waitMs }, 'scheduler tick failed; backing off');
+      }
+      await pause(waitMs);
+    }
+  }
+
+  async function relayLoop() {
+    while (!stopper.signal.aborted) {
+      await pause(relayIntervalMs);
+      if (stopper.signal.aborted) return;
+      try {
+        await relayOnce(relayOpts, clock.now());
+      } catch (err) {
+        log.warn({ err }, 'relay pass failed; will try again');
+      }
+    }
+  }
+
+  async function pause(ms: number) {
+    if (ms <= 0) return;
+    await sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined);
+  }
+
+  return {
+    tick,
+    relay: () => relayOnce(relayOpts, clock.now()),
+    start() {
+      if (loops.length > 0) return;
+      log.info({ pollMs, batchSize, relayIntervalMs }, 'scheduler loop started');
+      loops = [claimLoop(), relayLoop()];
+    },
+    async stop() {
+      stopper.abort();
+      await Promise.allSettled(loops);
+    },
+    async readiness() {
+      const freshWithin = Math.max(pollMs * 5, 15_000);
+      const fresh = lastTickOkAt !== undefined && Date.now() - lastTickOkAt < freshWithin;
+      const redis = await opts.queue.ping();
+      return {
+        ready: fresh && redis,
+        checks: { loop: fresh ? true : (lastError ?? 'no successful pass yet'), redis },
+      };
+    },
+  };
+}

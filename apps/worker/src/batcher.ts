@@ -1,0 +1,66 @@
+/**
+ * Group commit for bookkeeping writes. Items pushed while a write is in
+ * flight wait and go together in the next one, so an idle worker pays one
+ * round trip per item and a busy one pays one per batch, with no timer
+ * adding latency.
+ */
+export interface Batcher<I, O> {
+  push(item: I): Promise<O>;
+  /** Resolves when every pushed item has been written (or failed). */
+  drain(): Promise<void>;
+}
+
+export function createBatcher<I, O>(opts: {
+  run: (items: I[]) => Promise<O[]>;
+  maxBatch?: number;
+  maxInFlight?: number;
+}): Batcher<I, O> {
+  const maxBatch = opts.maxBatch ?? 500;
+  const maxInFlight = opts.maxInFlight ?? 2;
+  type Waiting = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
+  let waiting: Waiting[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+  let idle: (() => void)[] = [];
+
+  function flush() {
+    scheduled = false;
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(maxBatch);
+      inFlight += 1;
+      opts
+        .run(batch.map((w) => w.item))
+        .then(
+          (out) => batch.forEach((w, i) => w.resolve(out[i] as O)),
+          (err: unknown) => batch.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          inFlight -= 1;
+          flush();
+          if (inFlight === 0 && waiting.length === 0) {
+            const done = idle;
+            idle = [];
+            done.forEach((fn) => fn());
+          }
+        });
+    }
+  }
+
+  return {
+    push(item) {
+      return new Promise<O>((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          // Let the other jobs that became ready in this turn join the batch.
+          setImmediate(flush);
+        }
+      });
+    },
+    drain() {
+      if (inFlight === 0 && waiting.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}

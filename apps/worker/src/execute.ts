@@ -1,0 +1,51 @@
+import { CronfleetError } from '@cronfleet/core';
+import type { HandlerContext, HandlerDefinition } from '@cronfleet/handlers';
+
+export class HandlerTimeoutError extends CronfleetError {
+  constructor(handler: string, timeoutMs: number) {
+    super('handler_timeout', `handler "${handler}" timed out after ${timeoutMs} ms`);
+  }
+}
+
+export class HandlerAbortedError extends CronfleetError {
+  constructor(handler: string, reason: string) {
+    super('handler_aborted', `handler "${handler}" was aborted: ${reason}`);
+  }
+}
+
+/**
+ * Runs a handler with an AbortSignal that fires on its timeout or when the
+ * caller aborts (shutdown, cancellation). The attempt ends at that moment even
+ * if the handler ignores its signal; its promise is left to settle on its own.
+ */
+export async function executeHandler(
+  def: HandlerDefinition,
+  payload: unknown,
+  ctx: Omit<HandlerContext, 'signal'>,
+  opts: { timeoutMs?: number | null; signal?: AbortSignal },
+): Promise<unknown> {
+  const own = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([own.signal, opts.signal]) : own.signal;
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.timeoutMs) {
+    const timeoutMs = opts.timeoutMs;
+    timer = setTimeout(() => own.abort(new HandlerTimeoutError(def.name, timeoutMs)), timeoutMs);
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      const reason: unknown = signal.reason;
+      reject(reason instanceof Error ? reason : new HandlerAbortedError(def.name, String(reason)));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const running = Promise.resolve().then(() => def.run(payload, { ...ctx, signal }));
+    running.catch(() => undefined); // a late rejection after the race is already settled
+    return await Promise.race([running, aborted]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,106 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { errorMessage, type Clock, type Logger } from '@cronfleet/core';
+import type { AttemptOutcome } from '@cronfleet/db';
+import type { HandlerRegistry } from '@cronfleet/handlers';
+import type { RunJobData } from '@cronfleet/queue';
+import { executeHandler } from './execute.js';
+import type { Ledger } from './ledger.js';
+
+/** While Postgres cannot answer the start gate, a job waits this long and tries again (no attempt used). */
+export const POSTPONE_MS = 5_000;
+const MAX_RESULT_CHARS = 64 * 1024;
+
+export interface ProcessorDeps {
+  registry: HandlerRegistry;
+  ledger: Ledger;
+  logger: Logger;
+  clock: Clock;
+  workerId: string;
+  /** Aborted handlers on shutdown. */
+  active: Set<AbortController>;
+}
+
+/** Keeps stored results bounded: a huge return value is replaced by a note. */
+export function boundedResult(value: unknown): unknown {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  if (text === undefined) return null;
+  return text.length <= MAX_RESULT_CHARS ? (JSON.parse(text) as unknown) : { truncated: true, bytes: text.length };
+}
+
+/**
+ * The BullMQ processor: start gate → validate → run with timeout → record.
+ * Errors that must not retry (unknown handler, invalid payload) are thrown as
+ * UnrecoverableError; every other failure retries with our backoff until the
+ * schedule's max_attempts, and the last one marks the run failed.
+ */
+export function createProcessor(deps: ProcessorDeps) {
+  return async (job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<unknown> => {
+    const data = job.data;
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const log = deps.logger.child({ runId: data.runId, scheduleKey: data.scheduleKey, handler: data.handler, attempt });
+    const startedAt = deps.clock.now();
+
+    let startable: boolean;
+    try {
+      startable = await deps.ledger.start({ runId: data.runId, attempt, workerId: deps.workerId, startedAt });
+    } catch (err) {
+      log.warn({ err, retryInMs: POSTPONE_MS }, 'Postgres unavailable for the start gate; postponing the job');
+      await job.moveToDelayed(Date.now() + POSTPONE_MS, token);
+      throw new DelayedError();
+    }
+    if (!startable) {
+      log.info('run is finished or unknown; not running it again');
+      return { skipped: 'run is not startable' };
+    }
+
+    const record = (outcome: AttemptOutcome, fields: { result?: unknown; error?: string }) =>
+      deps.ledger.finish({
+        runId: data.runId,
+        scheduleId: data.scheduleId,
+        attempt,
+        outcome,
+        finishedAt: deps.clock.now(),
+        durationMs: deps.clock.now().getTime() - startedAt.getTime(),
+        ...fields,
+      });
+
+    const fail = async (message: string): Promise<never> => {
+      log.error({ error: message }, 'run failed without retry');
+      await record('failed', { error: message });
+      throw new UnrecoverableError(message);
+    };
+
+    const def = deps.registry.get(data.handler);
+    if (!def) {
+      return fail(`unknown handler "${data.handler}"; registered handlers: ${deps.registry.names().join(', ')}`);
+    }
+    const parsed = deps.registry.parsePayload(data.handler, data.payload);
+    if (!parsed.ok) return fail(`invalid payload for handler "${data.handler}": ${parsed.message}`);
+
+    const controller = new AbortController();
+    deps.active.add(controller);
+    try {
+      const value = await executeHandler(
+        def,
+        parsed.payload,
+        { runId: data.runId, scheduleKey: data.scheduleKey, scheduledFor: new Date(data.scheduledFor), attempt, logger: log },
+        { timeoutMs: data.timeoutMs ?? def.timeoutMs, signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal },
+      );
+      const result = boundedResult(value);
+      await record('succeeded', { result });
+      log.info({ durationMs: deps.clock.now().getTime() - startedAt.getTime() }, 'run succeeded');
+      return result;
+    } catch (err) {
+      const final = attempt >= maxAttempts || err instanceof UnrecoverableError;
+      const message = errorMessage(err);
+      await record(final ? 'failed' : 'retrying', { error: message });
+      if (final) log.error({ err }, 'run failed');
+      else log.warn({ error: message, attemptsLeft: maxAttempts - attempt }, 'attempt failed; will retry');
+      throw err;
+    } finally {
+      deps.active.delete(controller);
+    }
+  };
+}

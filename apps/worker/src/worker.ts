@@ -1,0 +1,87 @@
+import { Worker, type Job } from 'bullmq';
+import { computeBackoffMs, systemClock, type Clock, type Logger } from '@cronfleet/core';
+import type { Db } from '@cronfleet/db';
+import type { HandlerRegistry } from '@cronfleet/handlers';
+import { BACKOFF_TYPE, RUN_QUEUE, createRedis, type RunJobData } from '@cronfleet/queue';
+import { createLedger } from './ledger.js';
+import { createProcessor } from './processor.js';
+
+export interface FleetWorkerOptions {
+  db: Db;
+  redisUrl: string;
+  prefix: string;
+  registry: HandlerRegistry;
+  logger: Logger;
+  workerId: string;
+  concurrency?: number;
+  clock?: Clock;
+  /** How long stop() lets running handlers finish before aborting them. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface FleetWorker {
+  readonly worker: Worker<RunJobData>;
+  stop(): Promise<void>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean | string> }>;
+}
+
+/** Delay before the next attempt, from the job's backoff base (our strategy, jittered). */
+export function backoffStrategy(attemptsMade: number, type?: string, _err?: Error, job?: { opts: { backoff?: unknown } }): number {
+  const backoff = job?.opts.backoff as { delay?: number } | undefined;
+  if (type !== BACKOFF_TYPE) return 0;
+  return computeBackoffMs(attemptsMade, { baseMs: backoff?.delay ?? 1_000 });
+}
+
+export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
+  const log = opts.logger;
+  const clock = opts.clock ?? systemClock;
+  const active = new Set<AbortController>();
+  const ledger = createLedger({ db: opts.db, logger: log });
+  const connection = createRedis(opts.redisUrl, { role: 'worker', logger: log, name: `cronfleet-worker-${opts.workerId}` });
+  const processor = createProcessor({ registry: opts.registry, ledger, logger: log, clock, workerId: opts.workerId, active });
+  const worker = new Worker<RunJobData>(RUN_QUEUE, processor, {
+    connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency ?? 10,
+    name: opts.workerId,
+    settings: { backoffStrategy },
+  });
+  worker.on('error', (err) => log.error({ err }, 'worker error'));
+  worker.on('stalled', (jobId) => log.warn({ runId: jobId }, 'job stalled; it will be delivered again'));
+  worker.on('failed', (job: Job<RunJobData> | undefined, err) => {
+    if (!job) log.error({ err }, 'job failed outside a run');
+  });
+  let stopping = false;
+
+  return {
+    worker,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const bound = opts.shutdownTimeoutMs ?? 30_000;
+      log.info({ running: active.size, boundMs: bound }, 'worker stopping: no new jobs, letting running ones finish');
+      const closing = worker.close();
+      const timer = setTimeout(() => {
+        log.warn({ running: active.size }, 'shutdown bound reached; aborting running handlers');
+        for (const controller of active) controller.abort(new Error('worker shutting down'));
+      }, Math.max(0, bound - 2_000));
+      try {
+        await closing;
+      } finally {
+        clearTimeout(timer);
+        await ledger.drain();
+        connection.disconnect();
+      }
+    },
+    async readiness() {
+      let redis: boolean | string = false;
+      try {
+        redis = (await connection.ping()) === 'PONG';
+      } catch (err) {
+        redis = err instanceof Error ? err.message : String(err);
+      }
+      const running = worker.isRunning() && !stopping;
+      return { ready: running && redis === true, checks: { running, redis } };
+    },
+  };
+}

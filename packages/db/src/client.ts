@@ -1,0 +1,49 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Logger } from '@cronfleet/core';
+import * as schema from './schema.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+
+export interface DbHandle {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  url: string;
+  logger?: Logger;
+  /** Pool size; a scheduler needs few, a busy worker a few more. */
+  max?: number;
+  applicationName?: string;
+}
+
+/**
+ * A pooled connection. Idle clients that the server drops (restart,
+ * pg_terminate_backend) raise 'error' on the pool; we log it and the pool
+ * replaces the client, so a dropped connection never crashes the process.
+ */
+export function createDb(opts: CreateDbOptions): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: opts.applicationName ?? 'cronfleet',
+  });
+  pool.on('error', (err) => {
+    opts.logger?.warn({ err }, 'idle Postgres connection failed; the pool will replace it');
+  });
+  const db = drizzle(pool, { schema });
+  let closed = false;
+  return {
+    db,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

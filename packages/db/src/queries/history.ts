@@ -1,0 +1,61 @@
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { runAttempts, scheduleRuns, type RunAttempt, type ScheduleRun } from '../schema.js';
+import { rowsOf } from './util.js';
+
+export async function getRun(db: Db, runId: string): Promise<ScheduleRun | undefined> {
+  const [row] = await db.select().from(scheduleRuns).where(eq(scheduleRuns.id, runId)).limit(1);
+  return row;
+}
+
+/** A schedule's runs, newest slot first. */
+export async function listScheduleRuns(
+  db: Db,
+  opts: { scheduleId: string; limit?: number },
+): Promise<ScheduleRun[]> {
+  return db
+    .select()
+    .from(scheduleRuns)
+    .where(eq(scheduleRuns.scheduleId, opts.scheduleId))
+    .orderBy(desc(scheduleRuns.scheduledFor))
+    .limit(opts.limit ?? 100);
+}
+
+export async function listAttempts(db: Db, runIds: readonly string[]): Promise<RunAttempt[]> {
+  if (runIds.length === 0) return [];
+  return db
+    .select()
+    .from(runAttempts)
+    .where(inArray(runAttempts.runId, [...runIds]))
+    .orderBy(asc(runAttempts.runId), asc(runAttempts.attempt));
+}
+
+/**
+ * Deletes finished runs (and, by cascade, their attempts) older than the
+ * cut-off, in chunks so no statement holds locks for long. Runs still in
+ * flight are never touched.
+ */
+export async function pruneHistory(
+  db: Db,
+  opts: { finishedBefore: Date; chunk?: number; signal?: AbortSignal },
+): Promise<{ runs: number }> {
+  const chunk = opts.chunk ?? 5_000;
+  let total = 0;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const rows = await rowsOf<{ n: number }>(
+      db,
+      sql`WITH gone AS (
+            DELETE FROM schedule_runs WHERE id = ANY(ARRAY(
+              SELECT id FROM schedule_runs
+              WHERE finished_at < ${opts.finishedBefore}
+                AND status IN ('succeeded', 'failed', 'skipped')
+              LIMIT ${chunk}))
+            RETURNING 1)
+          SELECT count(*)::int AS n FROM gone`,
+    );
+    const n = rows[0]?.n ?? 0;
+    total += n;
+    if (n < chunk) return { runs: total };
+  }
+}

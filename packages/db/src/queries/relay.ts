@@ -1,0 +1,67 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import type { DispatchRun } from './claim.js';
+import { arr, rowsOf } from './util.js';
+
+const dispatchColumns = sql`r.id AS "runId", r.schedule_id AS "scheduleId", s.key AS "scheduleKey",
+  s.handler, s.payload, r.scheduled_for AS "scheduledFor", r.trigger,
+  s.max_attempts AS "maxAttempts", s.backoff_ms AS "backoffMs", s.timeout_ms AS "timeoutMs"`;
+
+/**
+ * After the job is in Redis, the audit row moves pending → queued. Only
+ * pending rows move: a worker may already have started or finished the run.
+ */
+export async function markRunsQueued(
+  db: Db,
+  opts: { runIds: readonly string[]; now: Date },
+): Promise<number> {
+  if (opts.runIds.length === 0) return 0;
+  const result = await db.execute(sql`
+    UPDATE schedule_runs SET status = 'queued', enqueued_at = ${opts.now}
+    WHERE id = ANY(${arr(opts.runIds)}::uuid[]) AND status = 'pending'`);
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Runs still `pending` longer than the grace period: the replica that claimed
+ * them died before the hand-off, or Redis refused it. Taking them re-stamps
+ * claimed_at, so replicas racing on the relay split the work and a relay that
+ * dies too is itself relayed after another grace period.
+ */
+export async function claimStrandedRuns(
+  db: Db,
+  opts: { now: Date; graceMs: number; limit: number; claimedBy: string },
+): Promise<DispatchRun[]> {
+  const cutoff = new Date(opts.now.getTime() - opts.graceMs);
+  return rowsOf<DispatchRun>(
+    db,
+    sql`WITH taken AS (
+          UPDATE schedule_runs SET claimed_at = ${opts.now}, claimed_by = ${opts.claimedBy}
+          WHERE id = ANY(ARRAY(
+            SELECT id FROM schedule_runs
+            WHERE status = 'pending' AND claimed_at < ${cutoff}
+            ORDER BY claimed_at LIMIT ${opts.limit}
+            FOR UPDATE SKIP LOCKED))
+          RETURNING *
+        )
+        SELECT ${dispatchColumns} FROM taken r JOIN schedules s ON s.id = r.schedule_id
+        ORDER BY r.scheduled_for`,
+  );
+}
+
+/**
+ * Runs handed to Redis a while ago that no worker has started. If Redis lost
+ * its data they exist nowhere else; the relay checks Redis for each and
+ * re-enqueues the missing ones.
+ */
+export async function findUnstartedQueuedRuns(
+  db: Db,
+  opts: { enqueuedBefore: Date; limit: number },
+): Promise<DispatchRun[]> {
+  return rowsOf<DispatchRun>(
+    db,
+    sql`SELECT ${dispatchColumns} FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
+        WHERE r.status = 'queued' AND r.enqueued_at < ${opts.enqueuedBefore}
+        ORDER BY r.enqueued_at LIMIT ${opts.limit}`,
+  );
+}

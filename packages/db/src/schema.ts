@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const RUN_STATUSES = [
+  'pending',
+  'queued',
+  'running',
+  'retrying',
+  'succeeded',
+  'failed',
+  'skipped',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** A worker may (re)start a run only in one of these states. */
+export const STARTABLE_STATUSES = ['pending', 'queued', 'retrying', 'running'] as const;
+export const FINAL_STATUSES = ['succeeded', 'failed', 'skipped'] as const;
+
+export const RUN_TRIGGERS = ['schedule', 'manual', 'backfill'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export const ATTEMPT_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    key: text('key').notNull(),
+    name: text('name'),
+    description: text('description'),
+    group: text('group'),
+    handler: text('handler').notNull(),
+    cronExpression: text('cron_expression'),
+    intervalSeconds: integer('interval_seconds'),
+    timezone: text('timezone').notNull().default('UTC'),
+    payload: jsonb('payload').notNull().default({}),
+    enabled: boolean('enabled').notNull().default(true),
+    /** NULL means "compute the first slot on the next poll". */
+    nextRunAt: tstz('next_run_at'),
+    lastRunAt: tstz('last_run_at'),
+    lastStatus: text('last_status'),
+    lastResult: jsonb('last_result'),
+    lastError: text('last_error'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(3),
+    backoffMs: integer('backoff_ms').notNull().default(1000),
+    timeoutMs: integer('timeout_ms'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('schedules_key_uq').on(t.key),
+    // Serves the due-poll: only enabled rows, ordered by their next slot.
+    index('schedules_due_idx').on(t.nextRunAt).where(sql`${t.enabled}`),
+    check(
+      'schedules_one_cadence_ck',
+      sql`(${t.cronExpression} IS NULL) <> (${t.intervalSeconds} IS NULL)`,
+    ),
+    check('schedules_interval_ck', sql`${t.intervalSeconds} IS NULL OR ${t.intervalSeconds} >= 1`),
+    check('schedules_max_attempts_ck', sql`${t.maxAttempts} BETWEEN 1 AND 100`),
+    check('schedules_backoff_ck', sql`${t.backoffMs} >= 0`),
+    check('schedules_timeout_ck', sql`${t.timeoutMs} IS NULL OR ${t.timeoutMs} >= 1`),
+    check('schedules_key_ck', sql`${t.key} ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$'`),
+  ],
+);
+
+export const scheduleRuns = pgTable(
+  'schedule_runs',
+  {
+    /** Also the BullMQ job id. */
+    id: uuid('id').primaryKey().defaultRandom(),
+    scheduleId: uuid('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    scheduledFor: tstz('scheduled_for').notNull(),
+    trigger: text('trigger').notNull().default('schedule'),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    claimedBy: text('claimed_by'),
+    claimedAt: tstz('claimed_at'),
+    enqueuedAt: tstz('enqueued_at'),
+    startedAt: tstz('started_at'),
+    finishedAt: tstz('finished_at'),
+    reason: text('reason'),
+    result: jsonb('result'),
+    error: text('error'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // The last guard of "one run per (schedule, slot)": manual runs may repeat a slot.
+    uniqueIndex('schedule_runs_slot_uq')
+      .on(t.scheduleId, t.scheduledFor)
+      .where(sql`${t.trigger} <> 'manual'`),
+    index('schedule_runs_history_idx').on(t.scheduleId, t.scheduledFor.desc()),
+    // The relay scans only runs still waiting for a hand-off.
+    index('schedule_runs_stranded_idx')
+      .on(t.claimedAt)
+      .where(sql`${t.status} = 'pending'`),
+    index('schedule_runs_finished_idx').on(t.finishedAt),
+    check('schedule_runs_status_ck', sql`${t.status} IN (${inList(RUN_STATUSES)})`),
+    check('schedule_runs_trigger_ck', sql`${t.trigger} IN (${inList(RUN_TRIGGERS)})`),
+  ],
+);
+
+export const runAttempts = pgTable(
+  'run_attempts',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => scheduleRuns.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    workerId: text('worker_id').notNull(),
+    status: text('status').notNull().default('running'),
+    startedAt: tstz('started_at').notNull(),
+    finishedAt: tstz('finished_at'),
+    durationMs: bigint('duration_ms', { mode: 'number' }),
+    result: jsonb('result'),
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.attempt] }),
+    check('run_attempts_status_ck', sql`${t.status} IN (${inList(ATTEMPT_STATUSES)})`),
+  ],
+);
+
+export type Schedule = typeof schedules.$inferSelect;
+export type NewSchedule = typeof schedules.$inferInsert;
+export type ScheduleRun = typeof scheduleRuns.$inferSelect;
+export type RunAttempt = typeof runAttempts.$inferSelect;

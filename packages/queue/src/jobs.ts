@@ -1,0 +1,55 @@
+import type { JobsOptions } from 'bullmq';
+import type { DispatchRun } from '@cronfleet/db';
+
+/** The one queue every run travels through. */
+export const RUN_QUEUE = 'runs';
+/** Our backoff strategy's name; the worker registers the function. */
+export const BACKOFF_TYPE = 'cronfleet';
+
+/** What a job carries: enough to run the handler without reading Postgres. */
+export interface RunJobData {
+  runId: string;
+  scheduleId: string;
+  scheduleKey: string;
+  handler: string;
+  payload: unknown;
+  /** ISO instant of the slot. */
+  scheduledFor: string;
+  trigger: DispatchRun['trigger'];
+  timeoutMs: number | null;
+}
+
+export interface RunJob {
+  name: string;
+  data: RunJobData;
+  opts: JobsOptions;
+}
+
+/** Completed jobs linger a while for Bull Board, then go; Postgres keeps the history. */
+const KEEP_COMPLETED = { age: 3_600, count: 5_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3_600, count: 50_000 };
+
+export function toRunJob(run: DispatchRun, delayMs = 0): RunJob {
+  return {
+    name: run.handler,
+    data: {
+      runId: run.runId,
+      scheduleId: run.scheduleId,
+      scheduleKey: run.scheduleKey,
+      handler: run.handler,
+      payload: run.payload,
+      scheduledFor: new Date(run.scheduledFor).toISOString(),
+      trigger: run.trigger,
+      timeoutMs: run.timeoutMs,
+    },
+    opts: {
+      // Idempotent hand-off: adding the same run twice is a no-op while the job exists.
+      jobId: run.runId,
+      attempts: run.maxAttempts,
+      backoff: { type: BACKOFF_TYPE, delay: run.backoffMs },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@cronfleet/core';
+import type { DispatchRun } from '@cronfleet/db';
+import { createRedis } from './connection.js';
+import { RUN_QUEUE, toRunJob } from './jobs.js';
+
+export interface RunQueue {
+  readonly queue: Queue;
+  /** Adds the runs' jobs in one round trip; resolves once Redis has them all. */
+  enqueue(runs: readonly DispatchRun[]): Promise<void>;
+  /** Which of these run ids have a job in Redis right now. */
+  existing(runIds: readonly string[]): Promise<Set<string>>;
+  /** Whether Redis answers a PING now. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createRunQueue(opts: {
+  redisUrl: string;
+  prefix: string;
+  logger?: Logger;
+}): RunQueue {
+  const connection: Redis = createRedis(opts.redisUrl, {
+    role: 'producer',
+    logger: opts.logger,
+    name: 'cronfleet-producer',
+  });
+  const queue = new Queue(RUN_QUEUE, { connection, prefix: opts.prefix });
+  queue.on('error', (err) => opts.logger?.warn({ err }, 'run queue error'));
+  return {
+    queue,
+    async enqueue(runs) {
+      if (runs.length === 0) return;
+      await queue.addBulk(runs.map((run) => toRunJob(run)));
+    },
+    async existing(runIds) {
+      if (runIds.length === 0) return new Set();
+      const replies = await connection
+        .pipeline(runIds.map((id) => ['exists', queue.toKey(id)]))
+        .exec();
+      const found = new Set<string>();
+      replies?.forEach(([err, count], i) => {
+        if (err) throw err;
+        if (count === 1) found.add(runIds[i]!);
+      });
+      return found;
+    },
+    async ping() {
+      try {
+        return (await connection.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}
