@@ -73,6 +73,7 @@ export async function claimDueSchedules(db: Db, opts: ClaimOptions): Promise<Cla
           WHERE enabled AND next_run_at <= ${opts.now}
           ORDER BY next_run_at LIMIT ${opts.limit}
           FOR UPDATE SKIP LOCKED`,
+      ['nextRunAt'],
     );
     if (due.length === 0) return { runs: [], locked: 0, invalid: [] };
     const { advance, fire, invalid } = planBatch(due, opts.plan);
@@ -156,6 +157,7 @@ async function advanceAndAudit(
         ORDER BY f.n
         ON CONFLICT DO NOTHING
         RETURNING id AS "runId", schedule_id AS "scheduleId", scheduled_for AS "scheduledFor"`,
+    ['scheduledFor'],
   );
 }
 
@@ -188,6 +190,7 @@ export async function initializeNextRuns(
       sql`SELECT ${dueColumns} FROM schedules
           WHERE enabled AND next_run_at IS NULL
           LIMIT ${opts.limit} FOR UPDATE SKIP LOCKED`,
+      ['nextRunAt'],
     );
     if (rows.length === 0) return { initialized: 0, invalid: [] };
     const { advance, invalid } = planBatch(rows, opts.plan);
@@ -209,6 +212,7 @@ export async function nextDueAt(db: Db): Promise<{ nextDueAt: Date | null; unini
     db,
     sql`SELECT (SELECT min(next_run_at) FROM schedules WHERE enabled) AS "nextDueAt",
                EXISTS (SELECT 1 FROM schedules WHERE enabled AND next_run_at IS NULL) AS uninitialized`,
+    ['nextDueAt'],
   );
   return row ?? { nextDueAt: null, uninitialized: false };
 }

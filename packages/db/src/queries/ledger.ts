@@ -123,7 +123,7 @@ export async function finishRuns(db: Db, requests: readonly FinishRequest[]): Pr
     )
     UPDATE schedules s SET last_run_at = o.last_run_at, last_status = o.last_status,
       last_result = o.last_result, last_error = o.last_error,
-      consecutive_failures = CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing,
+      consecutive_failures = CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing_failures,
       updated_at = o.last_run_at
     FROM unnest(${arr(sched.map((o) => o.scheduleId))}::uuid[],
                 ${arr(sched.map((o) => o.lastRunAt))}::timestamptz[],
@@ -132,6 +132,6 @@ export async function finishRuns(db: Db, requests: readonly FinishRequest[]): Pr
                 ${arr(sched.map((o) => o.lastError))}::text[],
                 ${arr(sched.map((o) => o.reset))}::boolean[],
                 ${arr(sched.map((o) => o.trailingFailures))}::int[])
-      AS o(schedule_id, last_run_at, last_status, last_result, last_error, reset, trailing)
+      AS o(schedule_id, last_run_at, last_status, last_result, last_error, reset, trailing_failures)
     WHERE s.id = o.schedule_id`);
 }

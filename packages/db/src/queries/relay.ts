@@ -46,6 +46,7 @@ export async function claimStrandedRuns(
         )
         SELECT ${dispatchColumns} FROM taken r JOIN schedules s ON s.id = r.schedule_id
         ORDER BY r.scheduled_for`,
+    ['scheduledFor'],
   );
 }
 
@@ -63,5 +64,6 @@ export async function findUnstartedQueuedRuns(
     sql`SELECT ${dispatchColumns} FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
         WHERE r.status = 'queued' AND r.enqueued_at < ${opts.enqueuedBefore}
         ORDER BY r.enqueued_at LIMIT ${opts.limit}`,
+    ['scheduledFor'],
   );
 }

@@ -7,10 +7,23 @@ export type Executor = Pick<Db, 'execute'>;
 /** One bound parameter holding a whole array, for `unnest($1::uuid[])`. */
 export const arr = (values: readonly unknown[]): SQL => sql`${sql.param(values)}`;
 
-/** Runs a statement and returns its rows with the caller's row type. */
-export async function rowsOf<T>(ex: Executor, query: SQL): Promise<T[]> {
+/**
+ * Runs a statement and returns its rows with the caller's row type. Drizzle's
+ * driver leaves timestamps of raw statements as text, so the caller names the
+ * columns to turn into Dates.
+ */
+export async function rowsOf<T>(ex: Executor, query: SQL, dates: readonly (keyof T & string)[] = []): Promise<T[]> {
   const result = await ex.execute(query);
-  return result.rows as T[];
+  const rows = result.rows as Record<string, unknown>[];
+  if (dates.length > 0) {
+    for (const row of rows) {
+      for (const column of dates) {
+        const value = row[column];
+        if (typeof value === 'string') row[column] = new Date(value);
+      }
+    }
+  }
+  return rows as T[];
 }
 
 /** JSON values travel to jsonb[] parameters as text. */

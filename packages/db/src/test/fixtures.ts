@@ -1,0 +1,32 @@
+import { createTestEnv, type TestEnv } from '@cronfleet/testing';
+import { createDb, type DbHandle } from '../client.js';
+import { schedules, type NewSchedule } from '../schema.js';
+
+/** A fresh database for one test file, with a handle to it. */
+export async function openTestDb(): Promise<{ env: TestEnv; handle: DbHandle; close(): Promise<void> }> {
+  const env = await createTestEnv();
+  const handle = createDb({ url: env.databaseUrl, max: 8 });
+  return {
+    env,
+    handle,
+    async close() {
+      await handle.close();
+      await env.close();
+    },
+  };
+}
+
+let counter = 0;
+export async function insertSchedules(
+  handle: DbHandle,
+  count: number,
+  overrides: Partial<NewSchedule> = {},
+): Promise<{ id: string; key: string }[]> {
+  const rows = Array.from({ length: count }, () => ({
+    key: `s-${++counter}-${Math.random().toString(36).slice(2, 8)}`,
+    handler: 'noop',
+    intervalSeconds: 60,
+    ...overrides,
+  }));
+  return handle.db.insert(schedules).values(rows).returning({ id: schedules.id, key: schedules.key });
+}
