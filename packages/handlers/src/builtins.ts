@@ -53,7 +53,10 @@ export function pruneHistoryHandler(deps: { db: Db; now?: () => Date }) {
     async run({ olderThanDays }, ctx) {
       const finishedBefore = new Date(now().getTime() - olderThanDays * DAY_MS);
       const { runs } = await pruneHistory(deps.db, { finishedBefore, signal: ctx.signal });
-      ctx.logger.info({ deletedRuns: runs, olderThan: finishedBefore.toISOString() }, 'pruned run history');
+      ctx.logger.info(
+        { deletedRuns: runs, olderThan: finishedBefore.toISOString() },
+        'pruned run history',
+      );
       return { deletedRuns: runs, olderThan: finishedBefore.toISOString() };
     },
   });

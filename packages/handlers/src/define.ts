@@ -41,7 +41,9 @@ export function assertHandlerName(name: unknown): asserts name is string {
  * Declares a handler. Checks the parts TypeScript cannot (name format,
  * timeout) so a bad definition fails at start-up, not at the first run.
  */
-export function defineHandler<S extends z.ZodType, R>(def: HandlerDefinition<S, R>): HandlerDefinition<S, R> {
+export function defineHandler<S extends z.ZodType, R>(
+  def: HandlerDefinition<S, R>,
+): HandlerDefinition<S, R> {
   assertHandlerName(def.name);
   if (def.timeoutMs !== undefined && !(Number.isSafeInteger(def.timeoutMs) && def.timeoutMs >= 1)) {
     throw new TypeError(

@@ -13,7 +13,10 @@ const httpRequestPayload = z
   .strictObject({
     url: z.url({
       protocol: /^https?$/,
-      error: (iss) => (iss.code === 'invalid_format' ? `expected an http(s) URL, got ${show(iss.input)}` : undefined),
+      error: (iss) =>
+        iss.code === 'invalid_format'
+          ? `expected an http(s) URL, got ${show(iss.input)}`
+          : undefined,
     }),
     method: z.enum(HTTP_METHODS).default('GET'),
     headers: z.record(z.string(), z.string()).optional(),
@@ -26,7 +29,11 @@ const httpRequestPayload = z
   })
   .superRefine((p, ctx) => {
     if (p.body !== undefined && (p.method === 'GET' || p.method === 'HEAD')) {
-      ctx.addIssue({ code: 'custom', path: ['body'], message: `is not allowed with method ${p.method}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['body'],
+        message: `is not allowed with method ${p.method}`,
+      });
     }
   });
 
@@ -45,7 +52,8 @@ function describeExpected(expect: HttpRequestPayload['expectStatus']): string {
 /** Reads at most `maxChars` characters of the body, then stops the download. */
 async function readTextPrefix(res: Response, maxChars: number): Promise<string> {
   if (!res.body) return '';
-  const reader = res.body.getReader();
+  // Node's typings leave the chunk type open; fetch bodies are always bytes.
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let text = '';
   try {
@@ -69,7 +77,8 @@ function encodeBody(p: HttpRequestPayload): { headers: Headers; body: string | u
 
 export const httpRequestHandler = defineHandler({
   name: 'http.request',
-  description: 'Sends one HTTP request and fails unless the status is the expected one (default: any 2xx).',
+  description:
+    'Sends one HTTP request and fails unless the status is the expected one (default: any 2xx).',
   payload: httpRequestPayload,
   async run(p, ctx) {
     const what = `${p.method} ${p.url}`;
@@ -82,12 +91,17 @@ export const httpRequestHandler = defineHandler({
     try {
       const res = await fetch(p.url, { method: p.method, headers, body, signal });
       status = res.status;
-      text = await readTextPrefix(res, statusMatches(status, p.expectStatus) ? RESULT_BODY_CHARS : ERROR_BODY_CHARS);
+      text = await readTextPrefix(
+        res,
+        statusMatches(status, p.expectStatus) ? RESULT_BODY_CHARS : ERROR_BODY_CHARS,
+      );
     } catch (err) {
       // The run's own abort (timeout, cancel, shutdown) keeps its reason.
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      if (ownTimeout.aborted) throw new Error(`${what} timed out after ${p.timeoutMs} ms`, { cause: err });
-      const cause = err instanceof Error && err.cause !== undefined ? `: ${errorMessage(err.cause)}` : '';
+      if (ownTimeout.aborted)
+        throw new Error(`${what} timed out after ${p.timeoutMs} ms`, { cause: err });
+      const cause =
+        err instanceof Error && err.cause !== undefined ? `: ${errorMessage(err.cause)}` : '';
       throw new Error(`${what} failed: ${errorMessage(err)}${cause}`, { cause: err });
     }
     const durationMs = Math.round(performance.now() - started);

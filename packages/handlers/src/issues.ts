@@ -26,17 +26,24 @@ export function kindOf(value: unknown): string {
 
 /** A short rendering of a value for an error message. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(value);
   return kindOf(value);
 }
 
-function bound(iss: { inclusive?: boolean | undefined; exact?: boolean | undefined }, op: '>' | '<'): string {
+function bound(
+  iss: { inclusive?: boolean | undefined; exact?: boolean | undefined },
+  op: '>' | '<',
+): string {
   if (iss.exact) return '=';
   return iss.inclusive === false ? op : `${op}=`;
 }
 
-function sizeMessage(iss: Extract<RawIssue, { code: 'too_small' | 'too_big' }>): string | undefined {
+function sizeMessage(
+  iss: Extract<RawIssue, { code: 'too_small' | 'too_big' }>,
+): string | undefined {
   const small = iss.code === 'too_small';
   const limit = String(small ? iss.minimum : iss.maximum);
   const op = bound(iss, small ? '>' : '<');
@@ -49,14 +56,15 @@ function sizeMessage(iss: Extract<RawIssue, { code: 'too_small' | 'too_big' }>):
       return `must be ${small ? 'at least' : 'at most'} ${limit} characters long`;
     case 'array':
     case 'set':
-      return `must have ${small ? 'at least' : 'at most'} ${limit} items`;
+      return `must have ${small ? 'at least' : 'at most'} ${limit} item${limit === '1' ? '' : 's'}`;
     default:
       return undefined;
   }
 }
 
 function allowedKeys(iss: RawIssue): string {
-  const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+  const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)
+    ?._zod?.def?.shape;
   const keys = shape ? Object.keys(shape) : [];
   return keys.length === 0 ? 'this payload takes no keys' : `allowed keys: ${keys.join(', ')}`;
 }
@@ -68,7 +76,8 @@ function allowedKeys(iss: RawIssue): string {
 export const payloadErrorMap: z.core.$ZodErrorMap = (iss) => {
   switch (iss.code) {
     case 'invalid_type':
-      if (iss.input === undefined) return `is required (${ARTICLE_NOUN[iss.expected] ?? iss.expected})`;
+      if (iss.input === undefined)
+        return `is required (expected ${ARTICLE_NOUN[iss.expected] ?? iss.expected})`;
       return `expected ${ARTICLE_NOUN[iss.expected] ?? iss.expected}, got ${kindOf(iss.input)}`;
     case 'too_small':
     case 'too_big':
@@ -100,7 +109,10 @@ export function formatPath(path: readonly PropertyKey[], root = 'payload'): stri
 }
 
 /** One line per problem, each naming the field path. */
-export function issueLines(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): string[] {
+export function issueLines(
+  issues: readonly Issue[],
+  prefix: readonly PropertyKey[] = [],
+): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
@@ -120,7 +132,10 @@ export function issueLines(issues: readonly Issue[], prefix: readonly PropertyKe
  * (e.g. an array whose second item is bad), its issues are the useful ones;
  * otherwise say which types were expected. Needs `reportInput: true`.
  */
-function unionLines(union: Extract<Issue, { code: 'invalid_union' }>, path: readonly PropertyKey[]): string[] {
+function unionLines(
+  union: Extract<Issue, { code: 'invalid_union' }>,
+  path: readonly PropertyKey[],
+): string[] {
   const rootType = (b: readonly Issue[]) => {
     const only = b.length === 1 ? b[0] : undefined;
     return only?.code === 'invalid_type' && only.path.length === 0 ? only : undefined;

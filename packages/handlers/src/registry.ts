@@ -33,7 +33,9 @@ export function createRegistry(handlers: readonly HandlerDefinition[]): HandlerR
   for (const handler of handlers) {
     assertHandlerName(handler.name);
     if (byName.has(handler.name)) {
-      throw new Error(`duplicate handler name "${handler.name}": each handler must be registered once`);
+      throw new Error(
+        `duplicate handler name "${handler.name}": each handler must be registered once`,
+      );
     }
     byName.set(handler.name, handler);
   }
@@ -45,7 +47,10 @@ export function createRegistry(handlers: readonly HandlerDefinition[]): HandlerR
     parsePayload(name, payload) {
       const handler = byName.get(name);
       if (!handler) return { ok: false, message: new UnknownHandlerError(name, sorted).message };
-      const parsed = handler.payload.safeParse(payload, { error: payloadErrorMap, reportInput: true });
+      const parsed = handler.payload.safeParse(payload, {
+        error: payloadErrorMap,
+        reportInput: true,
+      });
       return parsed.success
         ? { ok: true, payload: parsed.data }
         : { ok: false, message: formatPayloadError(parsed.error) };

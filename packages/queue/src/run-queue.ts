@@ -36,6 +36,7 @@ export function createRunQueue(opts: {
     },
     async existing(runIds) {
       if (runIds.length === 0) return new Set();
+      await queue.waitUntilReady();
       const replies = await connection
         .pipeline(runIds.map((id) => ['exists', queue.toKey(id)]))
         .exec();

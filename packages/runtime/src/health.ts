@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '@cronfleet/core';
 
 export interface ReadinessReport {
@@ -22,7 +22,9 @@ export interface HealthServer {
 
 /** `/healthz` and `/readyz` on their own port, apart from any public API. */
 export function createHealthApp(checks: HealthChecks, logger?: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger?.child({ component: 'health' }), disableRequestLogging: true });
+  // pino's Logger is a FastifyBaseLogger; naming the base type keeps the app's type portable.
+  const loggerInstance = logger?.child({ component: 'health' }) as FastifyBaseLogger | undefined;
+  const app = Fastify({ loggerInstance, disableRequestLogging: true });
   app.get('/healthz', async (_req, reply) => {
     const live = checks.live?.() ?? true;
     return reply.code(live ? 200 : 503).send({ status: live ? 'ok' : 'unhealthy' });

@@ -6,6 +6,7 @@ import { testServers } from './servers.js';
 export { testServers } from './servers.js';
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { waitFor } from './wait.js';
+export { createTcpProxy, type TcpProxy } from './proxy.js';
 
 export interface TestEnv {
   databaseUrl: string;

@@ -1,0 +1,2 @@
+export * from './schedule-file.js';
+export * from './commands/sync.js';

@@ -1,0 +1,178 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createManualClock } from '@cronfleet/core';
+import { scheduleRuns, schedules } from '@cronfleet/db';
+import { RUN_QUEUE, type RunQueue } from '@cronfleet/queue';
+import { createTcpProxy, waitFor } from '@cronfleet/testing';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from './test/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await openHarness();
+});
+afterAll(async () => h?.close());
+beforeEach(async () => {
+  await h.db.execute(sql`TRUNCATE schedules CASCADE`);
+});
+
+interface SlotRow {
+  schedule_id: string;
+  slots: string[];
+}
+
+/** Per schedule, its run slots as epoch seconds, oldest first. */
+async function slotsBySchedule(): Promise<Map<string, number[]>> {
+  const { rows } = await h.pool.query<SlotRow>(
+    `SELECT schedule_id, array_agg(extract(epoch FROM scheduled_for)::bigint::text ORDER BY scheduled_for) AS slots
+     FROM schedule_runs GROUP BY schedule_id`,
+  );
+  return new Map(rows.map((r) => [r.schedule_id, r.slots.map(Number)]));
+}
+
+describe('scheduler: exactly one run per slot', () => {
+  it('three replicas over 200 one-second schedules for 15 s: no duplicate, no gap', async () => {
+    const created = await h.insert(Array.from({ length: 200 }, () => ({ intervalSeconds: 1 })));
+    const replicas = ['a', 'b', 'c'].map((id) => h.scheduler({ id, pollMs: 200, batchSize: 64, relayIntervalMs: 1_000 }));
+    replicas.forEach((r) => r.start());
+    await sleep(15_000);
+    await Promise.all(replicas.map((r) => r.stop()));
+
+    const { rows } = await h.pool.query<{ runs: number; distinct: number; claimers: number; notQueued: number }>(
+      `SELECT count(*)::int AS runs, count(DISTINCT (schedule_id, scheduled_for))::int AS distinct,
+              count(DISTINCT claimed_by)::int AS claimers,
+              count(*) FILTER (WHERE status <> 'queued')::int AS "notQueued" FROM schedule_runs`,
+    );
+    const totals = rows[0]!;
+    expect(totals.runs).toBe(totals.distinct);
+    expect(totals.runs).toBeGreaterThan(200 * 10);
+    expect(totals.notQueued).toBe(0);
+    expect(totals.claimers).toBeGreaterThan(1);
+
+    const bySchedule = await slotsBySchedule();
+    expect(bySchedule.size).toBe(created.length);
+    for (const [id, slots] of bySchedule) {
+      const first = slots[0]!;
+      const last = slots[slots.length - 1]!;
+      // Every second between the first and last slot has exactly one run.
+      expect({ id, count: slots.length }).toEqual({ id, count: last - first + 1 });
+    }
+    const jobs = await h.queue().queue.getJobCounts('waiting', 'delayed', 'active', 'completed');
+    expect(Object.values(jobs).reduce((a, b) => a + b, 0)).toBe(totals.runs);
+  });
+});
+
+describe('scheduler: hand-off failures', () => {
+  it('delivers through the relay a run committed but never enqueued', async () => {
+    const clock = createManualClock(new Date('2026-05-01T12:00:00.500Z'));
+    const [s] = await h.insert([{ intervalSeconds: 60, nextRunAt: new Date('2026-05-01T12:00:00Z') }]);
+    // The fault: this replica's Redis hand-off dies right after the claim commits.
+    const broken: Pick<RunQueue, 'enqueue' | 'existing' | 'ping'> = {
+      enqueue: () => Promise.reject(new Error('replica crashed before addBulk')),
+      existing: () => Promise.resolve(new Set()),
+      ping: () => Promise.resolve(false),
+    };
+    const crashed = h.scheduler({ id: 'crashed', clock, queue: broken });
+    const tick = await crashed.tick();
+    expect(tick).toMatchObject({ claimed: 1, queued: 0 });
+    const [pending] = await h.db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, s!.id));
+    expect(pending!.status).toBe('pending');
+
+    const queue = h.queue();
+    const survivor = h.scheduler({ id: 'survivor', clock, queue, relayGraceMs: 10_000 });
+    expect(await survivor.relay()).toEqual({ stranded: 0, lost: 0 }); // still inside the grace period
+    clock.advance(10_001);
+    expect(await survivor.relay()).toEqual({ stranded: 1, lost: 0 });
+
+    const job = await queue.queue.getJob(pending!.id);
+    expect(job?.data).toMatchObject({ runId: pending!.id, scheduleId: s!.id, handler: 'noop' });
+    const [after] = await h.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, pending!.id));
+    expect(after).toMatchObject({ status: 'queued', claimedBy: 'survivor' });
+  });
+
+  it('re-enqueues a queued run whose job Redis lost', async () => {
+    const clock = createManualClock(new Date('2026-05-01T12:00:00.500Z'));
+    await h.insert([{ intervalSeconds: 60, nextRunAt: new Date('2026-05-01T12:00:00Z') }]);
+    const queue = h.queue();
+    const scheduler = h.scheduler({ id: 'a', clock, queue, lostAfterMs: 30_000 });
+    await scheduler.tick();
+    const [run] = await h.db.select().from(scheduleRuns);
+    await queue.queue.remove(run!.id); // Redis "lost" it
+    clock.advance(30_001);
+    expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 1 });
+    expect(await queue.queue.getJob(run!.id)).toBeDefined();
+  });
+
+  it('loses no slot while Redis is unreachable for a few seconds', async () => {
+    const proxy = await createTcpProxy(h.env.redisUrl);
+    try {
+      await h.insert(Array.from({ length: 5 }, () => ({ intervalSeconds: 1 })));
+      const scheduler = h.scheduler({ id: 'r', queue: h.queue(proxy.url), pollMs: 200, relayGraceMs: 1_000, relayIntervalMs: 300 });
+      scheduler.start();
+      await waitFor('runs before the outage', async () => (await h.db.$count(scheduleRuns)) >= 10);
+      proxy.cut();
+      await waitFor('runs left pending during the outage', async () =>
+        (await h.db.$count(scheduleRuns, eq(scheduleRuns.status, 'pending'))) >= 10,
+      );
+      expect((await scheduler.readiness()).ready).toBe(false);
+      proxy.restore();
+      await waitFor('the relay to deliver every pending run', async () =>
+        (await h.db.$count(scheduleRuns, eq(scheduleRuns.status, 'pending'))) === 0,
+      );
+      await scheduler.stop();
+      const bySchedule = await slotsBySchedule();
+      for (const slots of bySchedule.values()) {
+        expect(slots.length).toBe(slots[slots.length - 1]! - slots[0]! + 1);
+      }
+      // Every run, including those claimed during the outage, has its job in Redis.
+      const runIds = (await h.db.select({ id: scheduleRuns.id }).from(scheduleRuns)).map((r) => r.id);
+      const present = await h.queue().existing(runIds);
+      expect(runIds.length).toBeGreaterThanOrEqual(20);
+      expect(present.size).toBe(runIds.length);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('keeps going when Postgres terminates its connections', async () => {
+    await h.insert(Array.from({ length: 3 }, () => ({ intervalSeconds: 1 })));
+    const scheduler = h.scheduler({ id: 'pg', pollMs: 100 });
+    scheduler.start();
+    await waitFor('first runs', async () => (await h.db.$count(scheduleRuns)) >= 3);
+    for (let i = 0; i < 3; i++) {
+      await h.pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'test-pg' AND pid <> pg_backend_pid()`,
+      );
+      await sleep(300);
+    }
+    const before = await h.db.$count(scheduleRuns);
+    await waitFor('runs after the terminations', async () => (await h.db.$count(scheduleRuns)) >= before + 6);
+    await waitFor('readiness to recover', async () => (await scheduler.readiness()).ready);
+  });
+});
+
+describe('scheduler: schedule rows', () => {
+  it('gives a hand-written row with next_run_at NULL its first slot, and records an invalid one without stopping', async () => {
+    const clock = createManualClock(new Date('2026-05-01T12:00:07Z'));
+    await h.pool.query(
+      `INSERT INTO schedules (key, handler, interval_seconds) VALUES ('by-hand', 'noop', 10);
+       INSERT INTO schedules (key, handler, cron_expression, timezone) VALUES ('bad-zone', 'noop', '* * * * *', 'Mars/Base');
+       INSERT INTO schedules (key, handler, cron_expression) VALUES ('bad-cron', 'noop', '61 * * * *');`,
+    );
+    const scheduler = h.scheduler({ id: 'a', clock });
+    await scheduler.tick();
+    const rows = new Map((await h.db.select().from(schedules)).map((s) => [s.key, s]));
+    expect(rows.get('by-hand')!.nextRunAt!.toISOString()).toBe('2026-05-01T12:00:10.000Z');
+    expect(rows.get('bad-zone')).toMatchObject({ lastStatus: 'invalid' });
+    expect(rows.get('bad-zone')!.lastError).toMatch(/Mars\/Base/);
+    expect(rows.get('bad-cron')).toMatchObject({ lastStatus: 'invalid' });
+
+    clock.advance(3_000);
+    const tick = await scheduler.tick();
+    expect(tick.claimed).toBe(1);
+    const [run] = await h.db.select().from(scheduleRuns);
+    expect(run!.scheduledFor.toISOString()).toBe('2026-05-01T12:00:10.000Z');
+    expect(await h.queue().queue.getJob(run!.id)).toBeDefined();
+    expect(RUN_QUEUE).toBe('runs');
+  });
+});
