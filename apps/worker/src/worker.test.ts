@@ -1,0 +1,189 @@
+import { createLogger } from '@cronfleet/core';
+import { createDb, runAttempts, scheduleRuns, schedules, type DispatchRun, type NewSchedule } from '@cronfleet/db';
+import { createBuiltinHandlers, createRegistry } from '@cronfleet/handlers';
+import { createRunQueue, type RunQueue } from '@cronfleet/queue';
+import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFleetWorker, type FleetWorker } from './worker.js';
+
+const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+let env: TestEnv;
+let handle: ReturnType<typeof createDb>;
+let queue: RunQueue;
+let worker: FleetWorker;
+
+function startWorker(shutdownTimeoutMs = 30_000) {
+  return createFleetWorker({
+    db: handle.db,
+    redisUrl: env.redisUrl,
+    prefix: env.queuePrefix,
+    registry: createRegistry(createBuiltinHandlers({ db: handle.db })),
+    logger,
+    workerId: 'w-test',
+    concurrency: 8,
+    shutdownTimeoutMs,
+  });
+}
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  handle = createDb({ url: env.databaseUrl, max: 6 });
+  queue = createRunQueue({ redisUrl: env.redisUrl, prefix: env.queuePrefix, logger });
+  worker = startWorker();
+});
+afterAll(async () => {
+  await worker?.stop();
+  await queue?.close();
+  await handle?.close();
+  await env?.close();
+});
+
+let n = 0;
+/** Writes a schedule and one queued run for it, and hands the run to Redis the way the scheduler does. */
+async function dispatch(def: Partial<NewSchedule>, run: { status?: string; handler?: string } = {}) {
+  const [s] = await handle.db
+    .insert(schedules)
+    .values({ key: `w-${++n}`, handler: 'noop', intervalSeconds: 60, ...def })
+    .returning();
+  const [r] = await handle.db
+    .insert(scheduleRuns)
+    .values({ scheduleId: s!.id, scheduledFor: new Date(Date.UTC(2026, 0, 1, 0, n)), status: run.status ?? 'queued' })
+    .returning();
+  const job: DispatchRun = {
+    runId: r!.id,
+    scheduleId: s!.id,
+    scheduleKey: s!.key,
+    handler: run.handler ?? s!.handler,
+    payload: s!.payload,
+    scheduledFor: r!.scheduledFor,
+    trigger: 'schedule',
+    maxAttempts: s!.maxAttempts,
+    backoffMs: s!.backoffMs,
+    timeoutMs: s!.timeoutMs,
+  };
+  await queue.enqueue([job]);
+  return { schedule: s!, run: r!, job };
+}
+
+const FINAL = ['succeeded', 'failed', 'skipped'];
+async function finished(runId: string) {
+  return waitFor(`run ${runId} to finish`, async () => {
+    const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, runId));
+    return row && FINAL.includes(row.status) ? row : undefined;
+  });
+}
+const attemptsOf = (runId: string) =>
+  handle.db.select().from(runAttempts).where(eq(runAttempts.runId, runId)).orderBy(asc(runAttempts.attempt));
+const scheduleOf = async (id: string) => (await handle.db.select().from(schedules).where(eq(schedules.id, id)))[0]!;
+
+describe('worker', () => {
+  it('runs a handler and records the run, its attempt and the schedule', async () => {
+    const { run, schedule } = await dispatch({ handler: 'noop' });
+    const done = await finished(run.id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 1, result: { ok: true } });
+    const attempts = await attemptsOf(run.id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ status: 'succeeded', workerId: 'w-test', result: { ok: true } });
+    expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, lastResult: { ok: true } });
+  });
+
+  it('retries fail {times: 2} with growing gaps and ends succeeded on attempt 3', async () => {
+    const { run } = await dispatch({ handler: 'fail', payload: { times: 2 }, maxAttempts: 3, backoffMs: 400 });
+    const done = await finished(run.id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 3 });
+    const attempts = await attemptsOf(run.id);
+    expect(attempts.map((a) => a.status)).toEqual(['failed', 'failed', 'succeeded']);
+    expect(attempts[0]!.error).toBe('requested failure');
+    const starts = attempts.map((a) => a.startedAt.getTime());
+    const gaps = [starts[1]! - starts[0]!, starts[2]! - starts[1]!];
+    // Backoff 400 ms × 2^(n-1) with ±20 % jitter: the second wait is longer than the first.
+    expect(gaps[0]).toBeGreaterThanOrEqual(320);
+    expect(gaps[1]).toBeGreaterThan(gaps[0]!);
+  });
+
+  it('aborts a handler past its timeout and fails the attempt', async () => {
+    const { run } = await dispatch({ handler: 'sleep', payload: { ms: 60_000 }, timeoutMs: 200, maxAttempts: 1 });
+    const done = await finished(run.id);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/timed out after 200 ms/);
+    const [attempt] = await attemptsOf(run.id);
+    expect(attempt).toMatchObject({ status: 'failed' });
+  });
+
+  it.each([
+    ['an invalid payload', { handler: 'sleep', payload: { ms: 'soon' } }, /invalid payload for handler "sleep": payload\.ms/],
+    ['an unknown handler', { handler: 'does.not.exist' }, /unknown handler "does\.not\.exist"; registered handlers: .*noop/],
+  ])('fails %s at once, without retries, saying why', async (_name, def, message) => {
+    const { run, schedule } = await dispatch({ ...def, maxAttempts: 5, backoffMs: 10 });
+    const done = await finished(run.id);
+    expect(done).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(done.error).toMatch(message);
+    expect(await attemptsOf(run.id)).toHaveLength(1);
+    expect((await scheduleOf(schedule.id)).lastError).toMatch(message);
+  });
+
+  it('skips a run that already finished when its job is delivered again', async () => {
+    const { run } = await dispatch({ handler: 'fail' }, { status: 'succeeded' });
+    const job = await waitFor('the job to complete', async () => {
+      const j = await queue.queue.getJob(run.id);
+      return j && (await j.isCompleted()) ? j : undefined;
+    });
+    expect(job.returnvalue).toEqual({ skipped: 'run is not startable' });
+    expect(await attemptsOf(run.id)).toHaveLength(0);
+    const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
+    expect(row!.status).toBe('succeeded');
+  });
+
+  it('counts consecutive final failures on the schedule and resets them on success', async () => {
+    const { schedule, run: first } = await dispatch({ handler: 'fail', maxAttempts: 1 });
+    await finished(first.id);
+    const [second] = await handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId: schedule.id, scheduledFor: new Date(Date.UTC(2027, 0, 1)), status: 'queued' })
+      .returning();
+    await queue.enqueue([{ runId: second!.id, scheduleId: schedule.id, scheduleKey: schedule.key, handler: 'fail', payload: {}, scheduledFor: second!.scheduledFor, trigger: 'schedule', maxAttempts: 1, backoffMs: 0, timeoutMs: null }]);
+    await finished(second!.id);
+    expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 2, lastError: 'requested failure' });
+
+    const [third] = await handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId: schedule.id, scheduledFor: new Date(Date.UTC(2028, 0, 1)), status: 'queued' })
+      .returning();
+    await queue.enqueue([{ runId: third!.id, scheduleId: schedule.id, scheduleKey: schedule.key, handler: 'noop', payload: {}, scheduledFor: third!.scheduledFor, trigger: 'schedule', maxAttempts: 1, backoffMs: 0, timeoutMs: null }]);
+    await finished(third!.id);
+    expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, lastError: null });
+  });
+});
+
+describe('worker shutdown', () => {
+  it('lets a running handler finish before stopping', async () => {
+    const local = startWorker();
+    const { run } = await dispatch({ handler: 'sleep', payload: { ms: 1_500 } });
+    await waitFor('the run to start', async () => {
+      const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
+      return row?.status === 'running';
+    });
+    // Both workers may have competed for the job; stop both so whichever holds it must drain it.
+    await Promise.all([local.stop(), worker.stop()]);
+    const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
+    expect(row!.status).toBe('succeeded');
+    worker = startWorker();
+  });
+
+  it('aborts handlers still running at the shutdown bound; the run stays retryable', async () => {
+    await worker.stop();
+    const local = startWorker(2_500);
+    const { run } = await dispatch({ handler: 'sleep', payload: { ms: 60_000 }, maxAttempts: 3, backoffMs: 60_000 });
+    await waitFor('the run to start', async () => {
+      const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
+      return row?.status === 'running';
+    });
+    await local.stop();
+    const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
+    expect(row).toMatchObject({ status: 'retrying', error: 'worker shutting down' });
+    const attempts = await attemptsOf(run.id);
+    expect(attempts.map((a) => a.status)).toEqual(['failed']);
+    worker = startWorker();
+  });
+});
