@@ -22,13 +22,20 @@ export function computeBackoffMs(attempt: number, opts: BackoffOptions): number 
   if (!Number.isInteger(attempt) || attempt < 1) {
     throw new RangeError(`attempt must be a whole number of at least 1 (got ${attempt})`);
   }
-  if (!Number.isFinite(baseMs) || baseMs < 0) throw new RangeError(`baseMs must be a finite number >= 0 (got ${baseMs})`);
-  if (!Number.isFinite(maxMs) || maxMs < 0) throw new RangeError(`maxMs must be a finite number >= 0 (got ${maxMs})`);
-  if (!(jitter >= 0 && jitter <= 1)) throw new RangeError(`jitter must be between 0 and 1 (got ${jitter})`);
+  if (!Number.isFinite(baseMs) || baseMs < 0) {
+    throw new RangeError(`baseMs must be a finite number >= 0 (got ${baseMs})`);
+  }
+  if (!Number.isFinite(maxMs) || maxMs < 0) {
+    throw new RangeError(`maxMs must be a finite number >= 0 (got ${maxMs})`);
+  }
+  if (!(jitter >= 0 && jitter <= 1)) {
+    throw new RangeError(`jitter must be between 0 and 1 (got ${jitter})`);
+  }
 
   const exponential = baseMs === 0 ? 0 : baseMs * 2 ** (attempt - 1);
   const capped = Math.min(exponential, maxMs);
-  const draw = Math.min(Math.max(random(), 0), 1);
+  const drawn = random();
+  const draw = Number.isFinite(drawn) ? Math.min(Math.max(drawn, 0), 1) : 0.5;
   const factor = 1 - jitter + 2 * jitter * draw;
   return Math.round(capped * factor);
 }

@@ -14,7 +14,9 @@ export interface ManualClock extends Clock {
 
 function toEpochMs(at: Date | number, what: string): number {
   const ms = typeof at === 'number' ? at : at.getTime();
-  if (!Number.isFinite(ms)) throw new RangeError(`${what} must be a valid date or epoch milliseconds (got ${String(at)})`);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`${what} must be a valid date or epoch milliseconds (got ${String(at)})`);
+  }
   return ms;
 }
 
@@ -27,7 +29,9 @@ export function createManualClock(start: Date | number): ManualClock {
       current = toEpochMs(at, 'ManualClock.set(at)');
     },
     advance(ms) {
-      if (!Number.isFinite(ms)) throw new RangeError(`ManualClock.advance(ms) needs a finite number (got ${ms})`);
+      if (!Number.isFinite(ms)) {
+        throw new RangeError(`ManualClock.advance(ms) needs a finite number (got ${ms})`);
+      }
       current += ms;
     },
   };

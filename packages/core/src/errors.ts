@@ -35,7 +35,11 @@ export class ConfigError extends CronfleetError {
   constructor(issues: ConfigIssue[], options?: { cause?: unknown }) {
     const lines = issues.map((issue) => `${issue.variable}: ${issue.message}`);
     const noun = issues.length === 1 ? 'variable' : 'variables';
-    super('invalid_config', [`invalid configuration; fix these environment ${noun}:`, ...lines].join('\n'), options);
+    super(
+      'invalid_config',
+      [`invalid configuration; fix these environment ${noun}:`, ...lines].join('\n'),
+      options,
+    );
     this.issues = issues;
   }
 }
@@ -57,8 +61,13 @@ export function errorMessage(err: unknown): string {
       if (typeof message === 'string') return message;
       return JSON.stringify(err) ?? 'unknown error';
     }
-    if (err === undefined) return 'unknown error (undefined was thrown)';
-    return String(err as string | number | boolean | bigint | symbol | null);
+    if (typeof err === 'number' || typeof err === 'boolean' || typeof err === 'bigint') {
+      return String(err);
+    }
+    if (typeof err === 'symbol') return err.toString();
+    if (typeof err === 'function') return `a function was thrown (${err.name || 'anonymous'})`;
+    if (err === null) return 'null';
+    return 'unknown error (undefined was thrown)';
   } catch {
     return 'unknown error (its message could not be read)';
   }

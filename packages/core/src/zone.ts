@@ -64,7 +64,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 /** The canonical spelling of a known IANA zone name, or null if the runtime does not know it. */
 export function canonicalTimeZone(name: string): string | null {
   try {
-    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions()
+      .timeZone;
     // Keep the caller's zone (links stay links) but fix its letter case.
     return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
   } catch {
@@ -107,7 +108,11 @@ function buildYear(timeZone: string, year: number): YearTable {
   for (let t = start + DAY_MS; t <= end; t += DAY_MS) {
     const offset = intlOffset(timeZone, t);
     if (offset !== previousOffset) {
-      transitions.push({ at: bisectTransition(timeZone, previous, t, previousOffset), before: previousOffset, after: offset });
+      transitions.push({
+        at: bisectTransition(timeZone, previous, t, previousOffset),
+        before: previousOffset,
+        after: offset,
+      });
       previousOffset = offset;
     }
     previous = t;
