@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // The one loader that may read the environment, and tests that set it up.
-    files: ['packages/core/src/config.ts', '**/*.test.ts', 'packages/testing/src/**', 'bench/src/**'],
+    files: ['packages/core/src/config.ts', '**/*.test.ts', '**/src/test/**', 'packages/testing/src/**', 'bench/src/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -75,7 +75,7 @@ export async function readScheduleFile(path: string): Promise<ScheduleDefinition
 }
 
 function describeEntry(item: unknown, index: number): string {
-  const key = typeof item === 'object' && item && 'key' in item ? (item as { key: unknown }).key : undefined;
+  const key = typeof item === 'object' && item && 'key' in item ? (item).key : undefined;
   return typeof key === 'string' ? `schedule "${key}" (entry ${index + 1})` : `entry ${index + 1}`;
 }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@cronfleet/core';
+import { errorMessage, type Logger } from '@cronfleet/core';
 import {
   claimStrandedRuns,
   findUnstartedQueuedRuns,
@@ -30,7 +30,7 @@ export async function handOff(
   opts: Pick<RelayOptions, 'db' | 'queue' | 'logger'>,
   runs: readonly DispatchRun[],
   now: Date,
-): Promise<{ queued: number; error?: unknown }> {
+): Promise<{ queued: number; error?: Error }> {
   if (runs.length === 0) return { queued: 0 };
   try {
     await opts.queue.enqueue(runs);
@@ -39,7 +39,7 @@ export async function handOff(
       { err: error, runs: runs.length },
       'could not hand runs to Redis; they stay pending and the relay will deliver them',
     );
-    return { queued: 0, error };
+    return { queued: 0, error: error instanceof Error ? error : new Error(errorMessage(error)) };
   }
   const queued = await markRunsQueued(opts.db, { runIds: runs.map((r) => r.runId), now });
   return { queued };

@@ -17,10 +17,10 @@ describe('migrateDatabase', () => {
       const tables = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       );
-      const applied = await client.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
+      const applied = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
       await client.end();
       expect(tables.rows.map((r) => r.table_name)).toEqual(['run_attempts', 'schedule_runs', 'schedules']);
-      expect(applied.rows[0].n).toBeGreaterThanOrEqual(1);
+      expect(applied.rows[0]!.n).toBeGreaterThanOrEqual(1);
     } finally {
       const admin = new pg.Client({ connectionString: postgresAdminUrl });
       await admin.connect();

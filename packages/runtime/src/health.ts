@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '@cronfleet/core';
 
 export interface ReadinessReport {
@@ -21,10 +21,9 @@ export interface HealthServer {
 }
 
 /** `/healthz` and `/readyz` on their own port, apart from any public API. */
-export function createHealthApp(checks: HealthChecks, logger?: Logger): FastifyInstance {
-  // pino's Logger is a FastifyBaseLogger; naming the base type keeps the app's type portable.
-  const loggerInstance = logger?.child({ component: 'health' }) as FastifyBaseLogger | undefined;
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+export function createHealthApp(checks: HealthChecks): FastifyInstance {
+  // Probes hit these every few seconds; logging each request would drown the app's own logs.
+  const app = Fastify({ logger: false });
   app.get('/healthz', async (_req, reply) => {
     const live = checks.live?.() ?? true;
     return reply.code(live ? 200 : 503).send({ status: live ? 'ok' : 'unhealthy' });
@@ -42,9 +41,10 @@ export async function startHealthServer(opts: {
   checks: HealthChecks;
   logger?: Logger;
 }): Promise<HealthServer> {
-  const app = createHealthApp(opts.checks, opts.logger);
+  const app = createHealthApp(opts.checks);
   await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  opts.logger?.debug({ port }, 'health endpoints listening');
   return { app, port, close: () => app.close() };
 }

@@ -36,6 +36,8 @@ export async function startProcesses(specs: Spec[], opts: { pretty: boolean }): 
     const child = spawn(process.execPath, [entry(spec.app)], {
       env: childEnvironment({ ...(opts.pretty ? { LOG_FORMAT: 'pretty' } : {}), ...spec.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only us, and we pass one SIGTERM on.
+      detached: true,
     });
     const prefix = `${COLORS[i % COLORS.length]}${spec.label.padEnd(width)}${RESET} │ `;
     for (const stream of [child.stdout, child.stderr]) {
@@ -52,6 +54,8 @@ export async function startProcesses(specs: Spec[], opts: { pretty: boolean }): 
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
+  // Should this process die some other way, take the children with it.
+  process.on('exit', () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
   const codes = await Promise.all(
     children.map(
       (child, i) =>

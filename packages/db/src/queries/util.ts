@@ -14,7 +14,7 @@ export const arr = (values: readonly unknown[]): SQL => sql`${sql.param(values)}
  */
 export async function rowsOf<T>(ex: Executor, query: SQL, dates: readonly (keyof T & string)[] = []): Promise<T[]> {
   const result = await ex.execute(query);
-  const rows = result.rows as Record<string, unknown>[];
+  const rows = result.rows;
   if (dates.length > 0) {
     for (const row of rows) {
       for (const column of dates) {
