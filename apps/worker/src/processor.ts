@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { errorMessage, type Clock, type Logger } from '@cronfleet/core';
 import type { AttemptOutcome } from '@cronfleet/db';
-import type { HandlerRegistry } from '@cronfleet/handlers';
+import { NonRetryableError, type HandlerRegistry } from '@cronfleet/handlers';
 import type { RunJobData } from '@cronfleet/queue';
 import { executeHandler } from './execute.js';
 import type { Ledger } from './ledger.js';
@@ -93,12 +93,14 @@ export function createProcessor(deps: ProcessorDeps) {
       log.info({ durationMs: deps.clock.now().getTime() - startedAt.getTime() }, 'run succeeded');
       return result;
     } catch (err) {
-      const final = attempt >= maxAttempts || err instanceof UnrecoverableError;
+      const permanent = err instanceof UnrecoverableError || err instanceof NonRetryableError;
+      const final = permanent || attempt >= maxAttempts;
       const message = errorMessage(err);
       await record(final ? 'failed' : 'retrying', { error: message });
       if (final) log.error({ err }, 'run failed');
       else log.warn({ error: message, attemptsLeft: maxAttempts - attempt }, 'attempt failed; will retry');
-      throw err;
+      // BullMQ skips the remaining attempts only for its own error type.
+      throw permanent && !(err instanceof UnrecoverableError) ? new UnrecoverableError(message) : err;
     } finally {
       deps.active.delete(controller);
     }

@@ -1,6 +1,7 @@
 import { createLogger } from '@cronfleet/core';
 import { createDb, runAttempts, scheduleRuns, schedules, type DispatchRun, type NewSchedule } from '@cronfleet/db';
-import { createBuiltinHandlers, createRegistry } from '@cronfleet/handlers';
+import { NonRetryableError, createBuiltinHandlers, createRegistry, defineHandler } from '@cronfleet/handlers';
+import { z } from 'zod';
 import { createRunQueue, type RunQueue } from '@cronfleet/queue';
 import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
 import { asc, eq } from 'drizzle-orm';
@@ -18,7 +19,7 @@ function startWorker(shutdownTimeoutMs = 30_000) {
     db: handle.db,
     redisUrl: env.redisUrl,
     prefix: env.queuePrefix,
-    registry: createRegistry(createBuiltinHandlers({ db: handle.db })),
+    registry: createRegistry([...createBuiltinHandlers({ db: handle.db }), permanentFailure]),
     logger,
     workerId: 'w-test',
     concurrency: 8,
@@ -37,6 +38,13 @@ afterAll(async () => {
   await queue?.close();
   await handle?.close();
   await env?.close();
+});
+
+/** A project handler that knows retrying cannot help. */
+const permanentFailure = defineHandler({
+  name: 'test.permanent',
+  payload: z.object({}).strict(),
+  run: () => Promise.reject(new NonRetryableError('credentials revoked')),
 });
 
 let n = 0;
@@ -114,6 +122,7 @@ describe('worker', () => {
   it.each([
     ['an invalid payload', { handler: 'sleep', payload: { ms: 'soon' } }, /invalid payload for handler "sleep": payload\.ms/],
     ['an unknown handler', { handler: 'does.not.exist' }, /unknown handler "does\.not\.exist"; registered handlers: .*noop/],
+    ['a NonRetryableError from the handler', { handler: 'test.permanent' }, /^credentials revoked$/],
   ])('fails %s at once, without retries, saying why', async (_name, def, message) => {
     const { run, schedule } = await dispatch({ ...def, maxAttempts: 5, backoffMs: 10 });
     const done = await finished(run.id);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Logger } from '@cronfleet/core';
+import { CronfleetError, type Logger } from '@cronfleet/core';
 
 /** What a handler learns about the run it is executing. */
 export interface HandlerContext {
@@ -54,4 +54,14 @@ export function defineHandler<S extends z.ZodType, R>(
     throw new TypeError(`handler "${def.name}": run must be a function`);
   }
   return def;
+}
+
+/**
+ * Throw from a handler when retrying cannot help (bad credentials, a record
+ * that no longer exists): the run fails now, whatever attempts are left.
+ */
+export class NonRetryableError extends CronfleetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('non_retryable', message, options);
+  }
 }
