@@ -1,10 +1,4 @@
-import {
-  errorMessage,
-  nextSlotAfter,
-  parseCadence,
-  planDue,
-  type Cadence,
-} from '@cronfleet/core';
+import { errorMessage, parseCadence, planFirst, planSlots, type Cadence } from '@cronfleet/core';
 import type { DueSchedule, SlotPlan } from '@cronfleet/db';
 
 /** How long an unparseable schedule waits before the scheduler looks at it again. */
@@ -48,15 +42,25 @@ export function createPlanner(opts: { recheckMs?: number } = {}) {
   }
 
   return {
-    /** For a due schedule: which slots fire now and where next_run_at moves. */
+    /** For a due schedule: which slots get runs (catch-up, window, overlap, max_runs) and where next_run_at moves. */
     forDue: (now: Date) => (row: DueSchedule) =>
-      decide(row, now, (cadence) => {
-        const plan = planDue(cadence, row.nextRunAt ?? now, now);
-        return { fire: plan.fire, next: plan.next };
-      }),
-    /** For a schedule with no next_run_at yet: its first slot after now, firing nothing. */
+      decide(row, now, (cadence) =>
+        planSlots({
+          cadence,
+          due: row.nextRunAt ?? now,
+          now,
+          catchup: { catchup: row.catchupPolicy, maxCatchup: row.maxCatchup },
+          overlap: row.overlapPolicy,
+          inFlight: row.inFlight,
+          startsAt: row.startsAt,
+          endsAt: row.endsAt,
+          maxRuns: row.maxRuns,
+          runCount: row.runCount,
+        }),
+      ),
+    /** For a schedule with no next_run_at yet: its first slot after now inside its window, firing nothing. */
     forFirst: (now: Date) => (row: DueSchedule) =>
-      decide(row, now, (cadence) => ({ fire: [], next: nextSlotAfter(cadence, now) })),
+      decide(row, now, (cadence) => ({ runs: [], ...planFirst(cadence, now, row) })),
   };
 }
 

@@ -8,7 +8,8 @@ import {
 } from '@cronfleet/db';
 import type { RunQueue } from '@cronfleet/queue';
 
-export type HandOffQueue = Pick<RunQueue, 'enqueue' | 'existing' | 'ping'>;
+export type HandOffQueue = Pick<RunQueue, 'enqueue' | 'existing' | 'ping'> &
+  Partial<Pick<RunQueue, 'publishCancel'>>;
 
 export interface RelayOptions {
   db: Db;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock, type Logger } from '@cronfleet/core';
-import { claimDueSchedules, initializeNextRuns, nextDueAt, type Db } from '@cronfleet/db';
+import { claimDueSchedules, initializeNextRuns, nextDueAt, resumeExpiredPauses, type ClaimResult, type Db } from '@cronfleet/db';
 import { createPlanner } from './planning.js';
 import { handOff, relayOnce, type HandOffQueue } from './relay.js';
 
@@ -22,6 +22,8 @@ export interface SchedulerOptions {
 export interface TickResult {
   initialized: number;
   claimed: number;
+  /** Runs written `skipped` by a policy (overlap, catch-up). */
+  skipped: number;
   queued: number;
   /** True when the last batch was full, so more may be due right now. */
   more: boolean;
@@ -67,14 +69,28 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
   }
 
+  /** Tells workers about cancelled runs; a lost message only means the handler runs to its end. */
+  async function announce(claim: ClaimResult) {
+    for (const c of claim.completed) log.info({ scheduleKey: c.key, reason: c.reason }, 'schedule ran its course and was disabled');
+    if (claim.cancelledRunIds.length === 0 || !opts.queue.publishCancel) return;
+    try {
+      await opts.queue.publishCancel(claim.cancelledRunIds);
+      log.info({ runs: claim.cancelledRunIds }, 'cancelled runs superseded by a newer slot');
+    } catch (err) {
+      log.warn({ err, runs: claim.cancelledRunIds }, 'could not tell workers to cancel runs');
+    }
+  }
+
   async function tick(): Promise<TickResult> {
+    const resumed = await resumeExpiredPauses(opts.db, clock.now());
+    for (const key of resumed) log.info({ scheduleKey: key }, 'pause ended; schedule resumed');
     const first = await initializeNextRuns(opts.db, {
       now: clock.now(),
       limit: batchSize,
       plan: planner.forFirst(clock.now()),
     });
     reportInvalid(first.invalid);
-    const result: TickResult = { initialized: first.initialized, claimed: 0, queued: 0, more: false };
+    const result: TickResult = { initialized: first.initialized, claimed: 0, skipped: 0, queued: 0, more: false };
     for (let batch = 0; batch < maxBatches && !stopper.signal.aborted; batch++) {
       const now = clock.now();
       const claim = await claimDueSchedules(opts.db, {
@@ -84,7 +100,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         plan: planner.forDue(now),
       });
       reportInvalid(claim.invalid);
+      await announce(claim);
       result.claimed += claim.runs.length;
+      result.skipped += claim.skipped;
       result.more = claim.locked >= batchSize;
       if (claim.runs.length > 0) {
         const handed = await handOff({ db: opts.db, queue: opts.queue, logger: log }, claim.runs, clock.now());
@@ -95,7 +113,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       }
       if (!result.more) break;
     }
-    if (result.claimed > 0) log.info({ claimed: result.claimed, queued: result.queued }, 'dispatched due slots');
+    if (result.claimed + result.skipped > 0) {
+      log.info({ claimed: result.claimed, queued: result.queued, skipped: result.skipped }, 'dispatched due slots');
+    }
     return result;
   }
 

@@ -7,6 +7,13 @@ export class HandlerTimeoutError extends CronfleetError {
   }
 }
 
+/** The run was cancelled (overlap cancel_previous, or an operator); it must not be retried. */
+export class RunCancelledError extends CronfleetError {
+  constructor(reason = 'superseded by a newer run') {
+    super('run_cancelled', `run cancelled: ${reason}`);
+  }
+}
+
 export class HandlerAbortedError extends CronfleetError {
   constructor(handler: string, reason: string) {
     super('handler_aborted', `handler "${handler}" was aborted: ${reason}`);

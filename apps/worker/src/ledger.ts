@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@cronfleet/core';
-import { finishRuns, startRuns, type Db, type FinishRequest, type StartRequest } from '@cronfleet/db';
+import { finishRuns, startRuns, type Db, type FinishRequest, type StartRequest, type StartVerdict } from '@cronfleet/db';
 import { createBatcher } from './batcher.js';
 
 export interface Ledger {
-  /** The start gate: true if this attempt may run. Throws if Postgres cannot answer. */
-  start(request: StartRequest): Promise<boolean>;
+  /** The start gate: whether this attempt may run now. Throws if Postgres cannot answer. */
+  start(request: StartRequest): Promise<StartVerdict>;
   /** Records an outcome. Never throws: a bookkeeping failure must not fail a handler run. */
   finish(request: FinishRequest): Promise<void>;
   drain(): Promise<void>;
@@ -15,7 +15,7 @@ const FINISH_RETRIES = [250, 1_000, 4_000];
 
 /** The run ledger on Postgres, with starts and finishes each written in batches. */
 export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
-  const starts = createBatcher<StartRequest, boolean>({
+  const starts = createBatcher<StartRequest, StartVerdict>({
     run: async (items) => {
       // A run delivered twice in one batch may start once; the duplicate is refused.
       const firstIndex = new Map<string, number>();
@@ -23,8 +23,8 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
         if (!firstIndex.has(item.runId)) firstIndex.set(item.runId, i);
       });
       const unique = [...firstIndex.values()].map((i) => items[i]!);
-      const started = await startRuns(opts.db, unique);
-      return items.map((item, i) => firstIndex.get(item.runId) === i && started.has(item.runId));
+      const verdicts = await startRuns(opts.db, unique);
+      return items.map((item, i) => (firstIndex.get(item.runId) === i ? (verdicts.get(item.runId) ?? 'refused') : 'refused'));
     },
   });
   const finishes = createBatcher<FinishRequest, void>({

@@ -3,11 +3,13 @@ import { errorMessage, type Clock, type Logger } from '@cronfleet/core';
 import type { AttemptOutcome } from '@cronfleet/db';
 import { NonRetryableError, type HandlerRegistry } from '@cronfleet/handlers';
 import type { RunJobData } from '@cronfleet/queue';
-import { executeHandler } from './execute.js';
+import { executeHandler, RunCancelledError } from './execute.js';
 import type { Ledger } from './ledger.js';
 
 /** While Postgres cannot answer the start gate, a job waits this long and tries again (no attempt used). */
 export const POSTPONE_MS = 5_000;
+/** A buffered run (overlap buffer_one) checks this often whether the running one has finished. */
+export const SERIAL_WAIT_MS = 500;
 const MAX_RESULT_CHARS = 64 * 1024;
 
 export interface ProcessorDeps {
@@ -16,8 +18,8 @@ export interface ProcessorDeps {
   logger: Logger;
   clock: Clock;
   workerId: string;
-  /** Aborted handlers on shutdown. */
-  active: Set<AbortController>;
+  /** Running handlers by run id: aborted on cancel messages and at the shutdown bound. */
+  active: Map<string, AbortController>;
 }
 
 /** Keeps stored results bounded: a huge return value is replaced by a note. */
@@ -42,16 +44,30 @@ export function createProcessor(deps: ProcessorDeps) {
     const log = deps.logger.child({ runId: data.runId, scheduleKey: data.scheduleKey, handler: data.handler, attempt });
     const startedAt = deps.clock.now();
 
-    let startable: boolean;
+    const postpone = async (ms: number): Promise<never> => {
+      await job.moveToDelayed(Date.now() + ms, token);
+      throw new DelayedError();
+    };
+    let verdict: Awaited<ReturnType<Ledger['start']>>;
     try {
-      startable = await deps.ledger.start({ runId: data.runId, attempt, workerId: deps.workerId, startedAt });
+      verdict = await deps.ledger.start({
+        runId: data.runId,
+        scheduleId: data.scheduleId,
+        attempt,
+        workerId: deps.workerId,
+        startedAt,
+        serial: data.overlapPolicy === 'buffer_one',
+      });
     } catch (err) {
       log.warn({ err, retryInMs: POSTPONE_MS }, 'Postgres unavailable for the start gate; postponing the job');
-      await job.moveToDelayed(Date.now() + POSTPONE_MS, token);
-      throw new DelayedError();
+      return postpone(POSTPONE_MS);
     }
-    if (!startable) {
-      log.info('run is finished or unknown; not running it again');
+    if (verdict === 'busy') {
+      log.debug('another run of this schedule is running; this one waits behind it');
+      return postpone(SERIAL_WAIT_MS);
+    }
+    if (verdict === 'refused') {
+      log.info('run is finished, cancelled or unknown; not running it again');
       return { skipped: 'run is not startable' };
     }
 
@@ -80,7 +96,7 @@ export function createProcessor(deps: ProcessorDeps) {
     if (!parsed.ok) return fail(`invalid payload for handler "${data.handler}": ${parsed.message}`);
 
     const controller = new AbortController();
-    deps.active.add(controller);
+    deps.active.set(data.runId, controller);
     try {
       const value = await executeHandler(
         def,
@@ -93,6 +109,11 @@ export function createProcessor(deps: ProcessorDeps) {
       log.info({ durationMs: deps.clock.now().getTime() - startedAt.getTime() }, 'run succeeded');
       return result;
     } catch (err) {
+      if (err instanceof RunCancelledError) {
+        await record('cancelled', { error: err.message });
+        log.info('run cancelled while running');
+        throw new UnrecoverableError(err.message);
+      }
       const permanent = err instanceof UnrecoverableError || err instanceof NonRetryableError;
       const final = permanent || attempt >= maxAttempts;
       const message = errorMessage(err);
@@ -102,7 +123,7 @@ export function createProcessor(deps: ProcessorDeps) {
       // BullMQ skips the remaining attempts only for its own error type.
       throw permanent && !(err instanceof UnrecoverableError) ? new UnrecoverableError(message) : err;
     } finally {
-      deps.active.delete(controller);
+      if (deps.active.get(data.runId) === controller) deps.active.delete(data.runId);
     }
   };
 }

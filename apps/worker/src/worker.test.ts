@@ -1,5 +1,14 @@
 import { createLogger } from '@cronfleet/core';
-import { createDb, runAttempts, scheduleRuns, schedules, type DispatchRun, type NewSchedule } from '@cronfleet/db';
+import {
+  createDb,
+  runAttempts,
+  scheduleRuns,
+  schedules,
+  type DispatchRun,
+  type NewSchedule,
+  type Schedule,
+  type ScheduleRun,
+} from '@cronfleet/db';
 import { NonRetryableError, createBuiltinHandlers, createRegistry, defineHandler } from '@cronfleet/handlers';
 import { z } from 'zod';
 import { createRunQueue, type RunQueue } from '@cronfleet/queue';
@@ -58,20 +67,27 @@ async function dispatch(def: Partial<NewSchedule>, run: { status?: string; handl
     .insert(scheduleRuns)
     .values({ scheduleId: s!.id, scheduledFor: new Date(Date.UTC(2026, 0, 1, 0, n)), status: run.status ?? 'queued' })
     .returning();
-  const job: DispatchRun = {
-    runId: r!.id,
-    scheduleId: s!.id,
-    scheduleKey: s!.key,
-    handler: run.handler ?? s!.handler,
-    payload: s!.payload,
-    scheduledFor: r!.scheduledFor,
-    trigger: 'schedule',
-    maxAttempts: s!.maxAttempts,
-    backoffMs: s!.backoffMs,
-    timeoutMs: s!.timeoutMs,
-  };
+  const job = jobFor(s!, r!, run.handler);
   await queue.enqueue([job]);
   return { schedule: s!, run: r!, job };
+}
+
+/** The job the scheduler would enqueue for this run. */
+function jobFor(s: Schedule, r: ScheduleRun, handler = s.handler): DispatchRun {
+  return {
+    runId: r.id,
+    scheduleId: s.id,
+    scheduleKey: s.key,
+    handler,
+    payload: s.payload,
+    scheduledFor: r.scheduledFor,
+    trigger: 'schedule',
+    maxAttempts: s.maxAttempts,
+    backoffMs: s.backoffMs,
+    timeoutMs: s.timeoutMs,
+    jitterSeconds: s.jitterSeconds,
+    overlapPolicy: s.overlapPolicy as DispatchRun['overlapPolicy'],
+  };
 }
 
 const FINAL = ['succeeded', 'failed', 'skipped'];
@@ -151,7 +167,7 @@ describe('worker', () => {
       .insert(scheduleRuns)
       .values({ scheduleId: schedule.id, scheduledFor: new Date(Date.UTC(2027, 0, 1)), status: 'queued' })
       .returning();
-    await queue.enqueue([{ runId: second!.id, scheduleId: schedule.id, scheduleKey: schedule.key, handler: 'fail', payload: {}, scheduledFor: second!.scheduledFor, trigger: 'schedule', maxAttempts: 1, backoffMs: 0, timeoutMs: null }]);
+    await queue.enqueue([jobFor(schedule, second!)]);
     await finished(second!.id);
     expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 2, lastError: 'requested failure' });
 
@@ -159,7 +175,7 @@ describe('worker', () => {
       .insert(scheduleRuns)
       .values({ scheduleId: schedule.id, scheduledFor: new Date(Date.UTC(2028, 0, 1)), status: 'queued' })
       .returning();
-    await queue.enqueue([{ runId: third!.id, scheduleId: schedule.id, scheduleKey: schedule.key, handler: 'noop', payload: {}, scheduledFor: third!.scheduledFor, trigger: 'schedule', maxAttempts: 1, backoffMs: 0, timeoutMs: null }]);
+    await queue.enqueue([jobFor(schedule, third!, 'noop')]);
     await finished(third!.id);
     expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, lastError: null });
   });

@@ -2,7 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import { computeBackoffMs, systemClock, type Clock, type Logger } from '@cronfleet/core';
 import type { Db } from '@cronfleet/db';
 import type { HandlerRegistry } from '@cronfleet/handlers';
-import { BACKOFF_TYPE, RUN_QUEUE, createRedis, type RunJobData } from '@cronfleet/queue';
+import { BACKOFF_TYPE, RUN_QUEUE, createRedis, subscribeControl, type RunJobData } from '@cronfleet/queue';
+import { RunCancelledError } from './execute.js';
 import { createLedger } from './ledger.js';
 import { createProcessor } from './processor.js';
 
@@ -21,6 +22,8 @@ export interface FleetWorkerOptions {
 
 export interface FleetWorker {
   readonly worker: Worker<RunJobData>;
+  /** Resolves once the worker listens for cancel messages. */
+  readonly ready: Promise<void>;
   stop(): Promise<void>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean | string> }>;
 }
@@ -35,7 +38,15 @@ export function backoffStrategy(attemptsMade: number, type?: string, _err?: Erro
 export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
   const log = opts.logger;
   const clock = opts.clock ?? systemClock;
-  const active = new Set<AbortController>();
+  const active = new Map<string, AbortController>();
+  const control = subscribeControl({
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix,
+    logger: log,
+    onCancel: (runIds) => {
+      for (const runId of runIds) active.get(runId)?.abort(new RunCancelledError());
+    },
+  });
   const ledger = createLedger({ db: opts.db, logger: log });
   const connection = createRedis(opts.redisUrl, { role: 'worker', logger: log, name: `cronfleet-worker-${opts.workerId}` });
   const processor = createProcessor({ registry: opts.registry, ledger, logger: log, clock, workerId: opts.workerId, active });
@@ -55,6 +66,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
 
   return {
     worker,
+    ready: control.ready,
     async stop() {
       if (stopping) return;
       stopping = true;
@@ -63,13 +75,14 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
       const closing = worker.close();
       const timer = setTimeout(() => {
         log.warn({ running: active.size }, 'shutdown bound reached; aborting running handlers');
-        for (const controller of active) controller.abort(new Error('worker shutting down'));
+        for (const controller of active.values()) controller.abort(new Error('worker shutting down'));
       }, Math.max(0, bound - 2_000));
       try {
         await closing;
       } finally {
         clearTimeout(timer);
         await ledger.drain();
+        await control.close();
         connection.disconnect();
       }
     },

@@ -29,3 +29,20 @@ export {
   type LogLevel,
 } from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export {
+  applyOverlap,
+  OVERLAP_REASON,
+  type InFlight,
+  type OverlapOutcome,
+  type OverlapPolicy,
+  type SlotDecision,
+} from './overlap.js';
+export {
+  planSlots,
+  planFirst,
+  firstSlotFrom,
+  CATCHUP_REASON,
+  type Completion,
+  type SlotPolicyInput,
+  type SlotPolicyPlan,
+} from './policy.js';

@@ -24,11 +24,19 @@ export const RUN_STATUSES = [
   'succeeded',
   'failed',
   'skipped',
+  'cancelled',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** A worker may (re)start a run only in one of these states. */
 export const STARTABLE_STATUSES = ['pending', 'queued', 'retrying', 'running'] as const;
-export const FINAL_STATUSES = ['succeeded', 'failed', 'skipped'] as const;
+/** A run in one of these states is "in flight" for the overlap policy. */
+export const ACTIVE_STATUSES = STARTABLE_STATUSES;
+export const FINAL_STATUSES = ['succeeded', 'failed', 'skipped', 'cancelled'] as const;
+
+export const CATCHUP_POLICIES = ['skip', 'latest', 'all'] as const;
+export type CatchupPolicyName = (typeof CATCHUP_POLICIES)[number];
+export const OVERLAP_POLICIES = ['skip', 'allow', 'buffer_one', 'cancel_previous'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 export const RUN_TRIGGERS = ['schedule', 'manual', 'backfill'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
@@ -62,13 +70,34 @@ export const schedules = pgTable(
     maxAttempts: integer('max_attempts').notNull().default(3),
     backoffMs: integer('backoff_ms').notNull().default(1000),
     timeoutMs: integer('timeout_ms'),
+    catchupPolicy: text('catchup_policy').notNull().default('latest'),
+    maxCatchup: integer('max_catchup').notNull().default(100),
+    overlapPolicy: text('overlap_policy').notNull().default('skip'),
+    startsAt: tstz('starts_at'),
+    endsAt: tstz('ends_at'),
+    maxRuns: integer('max_runs'),
+    /** Scheduled slots fired so far (what max_runs counts). */
+    runCount: integer('run_count').notNull().default(0),
+    pausedAt: tstz('paused_at'),
+    pausedUntil: tstz('paused_until'),
+    pauseNote: text('pause_note'),
+    maxConsecutiveFailures: integer('max_consecutive_failures'),
+    jitterSeconds: integer('jitter_seconds').notNull().default(0),
+    /** Why the fleet itself disabled the schedule (window ended, max_runs reached). */
+    disabledReason: text('disabled_reason'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('schedules_key_uq').on(t.key),
-    // Serves the due-poll: only enabled rows, ordered by their next slot.
-    index('schedules_due_idx').on(t.nextRunAt).where(sql`${t.enabled}`),
+    // Serves the due-poll: only enabled, unpaused rows, ordered by their next slot.
+    index('schedules_due_idx')
+      .on(t.nextRunAt)
+      .where(sql`${t.enabled} AND ${t.pausedAt} IS NULL`),
+    // Pauses that end by themselves.
+    index('schedules_paused_until_idx')
+      .on(t.pausedUntil)
+      .where(sql`${t.pausedUntil} IS NOT NULL`),
     check(
       'schedules_one_cadence_ck',
       sql`(${t.cronExpression} IS NULL) <> (${t.intervalSeconds} IS NULL)`,
@@ -78,6 +107,13 @@ export const schedules = pgTable(
     check('schedules_backoff_ck', sql`${t.backoffMs} >= 0`),
     check('schedules_timeout_ck', sql`${t.timeoutMs} IS NULL OR ${t.timeoutMs} >= 1`),
     check('schedules_key_ck', sql`${t.key} ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$'`),
+    check('schedules_catchup_ck', sql`${t.catchupPolicy} IN (${inList(CATCHUP_POLICIES)})`),
+    check('schedules_max_catchup_ck', sql`${t.maxCatchup} BETWEEN 1 AND 10000`),
+    check('schedules_overlap_ck', sql`${t.overlapPolicy} IN (${inList(OVERLAP_POLICIES)})`),
+    check('schedules_window_ck', sql`${t.endsAt} IS NULL OR ${t.startsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+    check('schedules_max_runs_ck', sql`${t.maxRuns} IS NULL OR ${t.maxRuns} >= 1`),
+    check('schedules_max_failures_ck', sql`${t.maxConsecutiveFailures} IS NULL OR ${t.maxConsecutiveFailures} >= 1`),
+    check('schedules_jitter_ck', sql`${t.jitterSeconds} BETWEEN 0 AND 86400`),
   ],
 );
 
@@ -114,6 +150,10 @@ export const scheduleRuns = pgTable(
       .on(t.claimedAt)
       .where(sql`${t.status} = 'pending'`),
     index('schedule_runs_finished_idx').on(t.finishedAt),
+    // In-flight runs per schedule, for the overlap policy.
+    index('schedule_runs_active_idx')
+      .on(t.scheduleId)
+      .where(sql`${t.status} IN ('pending', 'queued', 'running', 'retrying')`),
     check('schedule_runs_status_ck', sql`${t.status} IN (${inList(RUN_STATUSES)})`),
     check('schedule_runs_trigger_ck', sql`${t.trigger} IN (${inList(RUN_TRIGGERS)})`),
   ],

@@ -17,6 +17,7 @@ export interface RunJobData {
   scheduledFor: string;
   trigger: DispatchRun['trigger'];
   timeoutMs: number | null;
+  overlapPolicy: DispatchRun['overlapPolicy'];
 }
 
 export interface RunJob {
@@ -29,7 +30,9 @@ export interface RunJob {
 const KEEP_COMPLETED = { age: 3_600, count: 5_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3_600, count: 50_000 };
 
-export function toRunJob(run: DispatchRun, delayMs = 0): RunJob {
+/** A job for the run; a schedule with jitter gets a random delay in [0, jitter) that spreads load. */
+export function toRunJob(run: DispatchRun, random: () => number = Math.random): RunJob {
+  const delayMs = run.jitterSeconds > 0 ? Math.floor(random() * run.jitterSeconds * 1000) : 0;
   return {
     name: run.handler,
     data: {
@@ -41,6 +44,7 @@ export function toRunJob(run: DispatchRun, delayMs = 0): RunJob {
       scheduledFor: new Date(run.scheduledFor).toISOString(),
       trigger: run.trigger,
       timeoutMs: run.timeoutMs,
+      overlapPolicy: run.overlapPolicy,
     },
     opts: {
       // Idempotent hand-off: adding the same run twice is a no-op while the job exists.

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@cronfleet/core';
 import type { DispatchRun } from '@cronfleet/db';
 import { createRedis } from './connection.js';
+import { controlChannel } from './control.js';
 import { RUN_QUEUE, toRunJob } from './jobs.js';
 
 export interface RunQueue {
@@ -13,6 +14,8 @@ export interface RunQueue {
   existing(runIds: readonly string[]): Promise<Set<string>>;
   /** Whether Redis answers a PING now. */
   ping(): Promise<boolean>;
+  /** Tells every worker to abort these runs if it is running them. */
+  publishCancel(runIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,6 +23,8 @@ export function createRunQueue(opts: {
   redisUrl: string;
   prefix: string;
   logger?: Logger;
+  /** Source of jitter delays (tests inject their own). */
+  random?: () => number;
 }): RunQueue {
   const connection: Redis = createRedis(opts.redisUrl, {
     role: 'producer',
@@ -32,7 +37,7 @@ export function createRunQueue(opts: {
     queue,
     async enqueue(runs) {
       if (runs.length === 0) return;
-      await queue.addBulk(runs.map((run) => toRunJob(run)));
+      await queue.addBulk(runs.map((run) => toRunJob(run, opts.random)));
     },
     async existing(runIds) {
       if (runIds.length === 0) return new Set();
@@ -53,6 +58,10 @@ export function createRunQueue(opts: {
       } catch {
         return false;
       }
+    },
+    async publishCancel(runIds) {
+      if (runIds.length === 0) return;
+      await connection.publish(controlChannel(opts.prefix), JSON.stringify({ type: 'cancel', runIds }));
     },
     async close() {
       await queue.close();

@@ -2,13 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, openTestDb } from '../test/fixtures.js';
-import { claimDueSchedules, initializeNextRuns, nextDueAt, type DueSchedule, type SlotPlan } from './claim.js';
+import { claimDueSchedules, initializeNextRuns, nextDueAt, resumeExpiredPauses, type DueSchedule, type SlotPlan } from './claim.js';
 
 const MINUTE = 60_000;
 const t0 = new Date('2026-01-05T10:00:00Z');
 /** Fires the stored slot and moves one minute on: enough to exercise the SQL without slot logic. */
 const everyMinute = (row: DueSchedule): SlotPlan => ({
-  fire: [row.nextRunAt!],
+  runs: [{ slot: row.nextRunAt!, status: 'pending' }],
   next: new Date(row.nextRunAt!.getTime() + MINUTE),
 });
 
@@ -89,7 +89,7 @@ describe('claimDueSchedules', () => {
       now: slots[2]!,
       limit: 10,
       claimedBy: 'a',
-      plan: () => ({ fire: slots, next: new Date(t0.getTime() + 3 * MINUTE) }),
+      plan: () => ({ runs: slots.map((slot) => ({ slot, status: 'pending' as const })), next: new Date(t0.getTime() + 3 * MINUTE) }),
     });
     expect(result.runs.map((r) => r.scheduledFor.toISOString()).sort()).toEqual(slots.map((s) => s.toISOString()));
   });
@@ -100,8 +100,87 @@ describe('initializeNextRuns and nextDueAt', () => {
     await insertSchedules(ctx.handle, 2);
     expect(await nextDueAt(ctx.handle.db)).toEqual({ nextDueAt: null, uninitialized: true });
     const first = new Date(t0.getTime() + 5_000);
-    const result = await initializeNextRuns(ctx.handle.db, { now: t0, limit: 10, plan: () => ({ fire: [], next: first }) });
+    const result = await initializeNextRuns(ctx.handle.db, { now: t0, limit: 10, plan: () => ({ runs: [], next: first }) });
     expect(result.initialized).toBe(2);
     expect(await nextDueAt(ctx.handle.db)).toEqual({ nextDueAt: first, uninitialized: false });
+  });
+});
+
+describe('claimDueSchedules with policies', () => {
+  it('writes skipped rows with their reason and counts only pending runs', async () => {
+    const [s] = await insertSchedules(ctx.handle, 1, { nextRunAt: t0 });
+    const result = await claimDueSchedules(ctx.handle.db, {
+      now: t0,
+      limit: 10,
+      claimedBy: 'a',
+      plan: (row) => ({
+        runs: [
+          { slot: new Date(t0.getTime() - MINUTE), status: 'skipped', reason: 'catchup: 1 missed slot not run' },
+          { slot: row.nextRunAt!, status: 'pending' },
+        ],
+        next: new Date(t0.getTime() + MINUTE),
+      }),
+    });
+    expect(result.runs).toHaveLength(1);
+    expect(result.skipped).toBe(1);
+    const runs = await ctx.handle.db.select().from(scheduleRuns);
+    const skipped = runs.find((r) => r.status === 'skipped')!;
+    expect(skipped).toMatchObject({ reason: 'catchup: 1 missed slot not run' });
+    expect(skipped.finishedAt).not.toBeNull();
+    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, s!.id));
+    expect(row!.runCount).toBe(1);
+  });
+
+  it('tells the plan about runs in flight and cancels them when asked', async () => {
+    const [s] = await insertSchedules(ctx.handle, 1, { nextRunAt: t0, overlapPolicy: 'cancel_previous' });
+    const [old] = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId: s!.id, scheduledFor: new Date(t0.getTime() - MINUTE), status: 'running' })
+      .returning();
+    let seen: DueSchedule['inFlight'] | undefined;
+    const result = await claimDueSchedules(ctx.handle.db, {
+      now: t0,
+      limit: 10,
+      claimedBy: 'a',
+      plan: (row) => {
+        seen = row.inFlight;
+        return { runs: [{ slot: row.nextRunAt!, status: 'pending' }], next: new Date(t0.getTime() + MINUTE), cancelActive: true };
+      },
+    });
+    expect(seen).toEqual({ running: 1, waiting: 0 });
+    expect(result.cancelledRunIds).toEqual([old!.id]);
+    const [after] = await ctx.handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, old!.id));
+    expect(after!.status).toBe('cancelled');
+    expect(after!.reason).toMatch(/superseded/);
+  });
+
+  it('disables a schedule that ran its course and says why', async () => {
+    const [s] = await insertSchedules(ctx.handle, 1, { nextRunAt: t0 });
+    const result = await claimDueSchedules(ctx.handle.db, {
+      now: t0,
+      limit: 10,
+      claimedBy: 'a',
+      plan: (row) => ({ runs: [{ slot: row.nextRunAt!, status: 'pending' }], next: null, completed: 'max_runs' }),
+    });
+    expect(result.completed).toEqual([{ key: s!.key, reason: 'max_runs' }]);
+    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, s!.id));
+    expect(row).toMatchObject({ enabled: false, disabledReason: 'max_runs', nextRunAt: null });
+  });
+
+  it('passes over paused schedules, and a pause with an end resumes by itself', async () => {
+    const [s] = await insertSchedules(ctx.handle, 1, {
+      nextRunAt: t0,
+      pausedAt: t0,
+      pausedUntil: new Date(t0.getTime() + 5 * MINUTE),
+      pauseNote: 'maintenance',
+    });
+    const claim = () => claimDueSchedules(ctx.handle.db, { now: t0, limit: 10, claimedBy: 'a', plan: everyMinute });
+    expect((await claim()).locked).toBe(0);
+    expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + MINUTE))).toEqual([]);
+    expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + 5 * MINUTE))).toEqual([s!.key]);
+    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, s!.id));
+    expect(row).toMatchObject({ pausedAt: null, pausedUntil: null, pauseNote: null });
+    expect(row!.nextRunAt!.toISOString()).toBe(t0.toISOString());
+    expect((await claim()).runs).toHaveLength(1);
   });
 });

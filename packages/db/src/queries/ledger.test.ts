@@ -61,17 +61,43 @@ describe('startRuns (the start gate)', () => {
     ['failed', false],
     ['skipped', false],
   ])('a %s run may start: %s', async (status, expected) => {
-    const { runId } = await newRun(status);
-    const started = await startRuns(ctx.handle.db, [{ runId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
-    expect(started.has(runId)).toBe(expected);
+    const { runId, scheduleId } = await newRun(status);
+    const verdicts = await startRuns(ctx.handle.db, [{ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    expect(verdicts.get(runId)).toBe(expected ? 'started' : 'refused');
     expect(await ctx.handle.db.$count(runAttempts)).toBe(expected ? 1 : 0);
   });
 
   it('refuses unknown runs', async () => {
-    const started = await startRuns(ctx.handle.db, [
-      { runId: '00000000-0000-4000-8000-000000000000', attempt: 1, workerId: 'w1', startedAt: at(1) },
+    const runId = '00000000-0000-4000-8000-000000000000';
+    const verdicts = await startRuns(ctx.handle.db, [
+      { runId, scheduleId: '00000000-0000-4000-8000-000000000001', attempt: 1, workerId: 'w1', startedAt: at(1) },
     ]);
-    expect(started.size).toBe(0);
+    expect(verdicts.get(runId)).toBe('refused');
+  });
+});
+
+describe('startRuns for serial (buffer_one) runs', () => {
+  it('makes a run wait while another run of its schedule is running', async () => {
+    const { scheduleId, runId: running } = await newRun('running');
+    const [waiting] = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId, scheduledFor: at(60), status: 'queued' })
+      .returning();
+    const req = (runId: string) => ({ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(61), serial: true });
+    expect((await startRuns(ctx.handle.db, [req(waiting!.id)])).get(waiting!.id)).toBe('busy');
+    await ctx.handle.db.update(scheduleRuns).set({ status: 'succeeded' }).where(eq(scheduleRuns.id, running));
+    expect((await startRuns(ctx.handle.db, [req(waiting!.id)])).get(waiting!.id)).toBe('started');
+  });
+
+  it('starts only one of two serial runs of a schedule in the same batch or in racing batches', async () => {
+    const { scheduleId, runId: a } = await newRun('queued');
+    const [b] = await ctx.handle.db.insert(scheduleRuns).values({ scheduleId, scheduledFor: at(60), status: 'queued' }).returning();
+    const [c] = await ctx.handle.db.insert(scheduleRuns).values({ scheduleId, scheduledFor: at(120), status: 'queued' }).returning();
+    const req = (runId: string) => ({ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(121), serial: true });
+    const [one, two] = await Promise.all([startRuns(ctx.handle.db, [req(a), req(b!.id)]), startRuns(ctx.handle.db, [req(c!.id)])]);
+    const verdicts = [...one!.values(), ...two!.values()];
+    expect(verdicts.filter((v) => v === 'started')).toHaveLength(1);
+    expect(verdicts.filter((v) => v === 'busy')).toHaveLength(2);
   });
 });
 
@@ -80,8 +106,8 @@ describe('finishRuns', () => {
     const a = await newRun('queued');
     const b = await newRun('queued');
     await startRuns(ctx.handle.db, [
-      { runId: a.runId, attempt: 1, workerId: 'w1', startedAt: at(1) },
-      { runId: b.runId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+      { runId: b.runId, scheduleId: b.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
     ]);
     await ctx.handle.db.update(schedules).set({ consecutiveFailures: 4 }).where(eq(schedules.id, b.scheduleId));
     await finishRuns(ctx.handle.db, [
@@ -101,13 +127,42 @@ describe('finishRuns', () => {
 
   it('leaves a retrying run open and does not touch the schedule', async () => {
     const a = await newRun('queued');
-    await startRuns(ctx.handle.db, [{ runId: a.runId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    await startRuns(ctx.handle.db, [{ runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
     await finishRuns(ctx.handle.db, [
       { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'retrying', finishedAt: at(2), durationMs: 5, error: 'flaky' },
     ]);
     const [run] = await ctx.handle.db.select().from(scheduleRuns);
     expect(run).toMatchObject({ status: 'retrying', finishedAt: null, error: 'flaky' });
     const [s] = await ctx.handle.db.select().from(schedules);
+    expect(s).toMatchObject({ lastStatus: null, consecutiveFailures: 0 });
+  });
+});
+
+describe('auto-pause', () => {
+  it('pauses the schedule on the N-th consecutive final failure and says why', async () => {
+    const a = await newRun('queued');
+    await ctx.handle.db.update(schedules).set({ maxConsecutiveFailures: 2, consecutiveFailures: 1 }).where(eq(schedules.id, a.scheduleId));
+    await startRuns(ctx.handle.db, [{ runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    await finishRuns(ctx.handle.db, [
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'failed', finishedAt: at(2), durationMs: 5, error: 'disk full' },
+    ]);
+    const [s] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, a.scheduleId));
+    expect(s).toMatchObject({ consecutiveFailures: 2, pauseNote: 'auto-paused after 2 consecutive failures; last error: disk full' });
+    expect(s!.pausedAt!.toISOString()).toBe(at(2).toISOString());
+  });
+
+  it('records a cancelled attempt without touching the run or the schedule', async () => {
+    const a = await newRun('queued');
+    await startRuns(ctx.handle.db, [{ runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    await ctx.handle.db.update(scheduleRuns).set({ status: 'cancelled' }).where(eq(scheduleRuns.id, a.runId));
+    await finishRuns(ctx.handle.db, [
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'cancelled', finishedAt: at(2), durationMs: 5, error: 'run cancelled' },
+    ]);
+    const [run] = await ctx.handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, a.runId));
+    expect(run!.status).toBe('cancelled');
+    const [attempt] = await ctx.handle.db.select().from(runAttempts);
+    expect(attempt).toMatchObject({ status: 'failed', error: 'run cancelled' });
+    const [s] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, a.scheduleId));
     expect(s).toMatchObject({ lastStatus: null, consecutiveFailures: 0 });
   });
 });
