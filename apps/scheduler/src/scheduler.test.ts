@@ -32,7 +32,8 @@ async function slotsBySchedule(): Promise<Map<string, number[]>> {
 
 describe('scheduler: exactly one run per slot', () => {
   it('three replicas over 200 one-second schedules for 15 s: no duplicate, no gap', async () => {
-    const created = await h.insert(Array.from({ length: 200 }, () => ({ intervalSeconds: 1 })));
+    // No workers here: 'allow' keeps every slot a pending run instead of an overlap skip.
+    const created = await h.insert(Array.from({ length: 200 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })));
     const replicas = ['a', 'b', 'c'].map((id) => h.scheduler({ id, pollMs: 200, batchSize: 64, relayIntervalMs: 1_000 }));
     replicas.forEach((r) => r.start());
     await sleep(15_000);
@@ -106,7 +107,7 @@ describe('scheduler: hand-off failures', () => {
   it('loses no slot while Redis is unreachable for a few seconds', async () => {
     const proxy = await createTcpProxy(h.env.redisUrl);
     try {
-      await h.insert(Array.from({ length: 5 }, () => ({ intervalSeconds: 1 })));
+      await h.insert(Array.from({ length: 5 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })));
       const scheduler = h.scheduler({ id: 'r', queue: h.queue(proxy.url), pollMs: 200, relayGraceMs: 1_000, relayIntervalMs: 300 });
       scheduler.start();
       await waitFor('runs before the outage', async () => (await h.db.$count(scheduleRuns)) >= 10);
@@ -135,7 +136,7 @@ describe('scheduler: hand-off failures', () => {
   });
 
   it('keeps going when Postgres terminates its connections', async () => {
-    await h.insert(Array.from({ length: 3 }, () => ({ intervalSeconds: 1 })));
+    await h.insert(Array.from({ length: 3 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })));
     const scheduler = h.scheduler({ id: 'pg', pollMs: 100 });
     scheduler.start();
     await waitFor('first runs', async () => (await h.db.$count(scheduleRuns)) >= 3);
