@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createLogger, type Logger } from '@cronfleet/core';
-import { createDb } from '@cronfleet/db';
+import { createDb, createDbClock } from '@cronfleet/db';
 import { createRunQueue } from '@cronfleet/queue';
 import { exitOnStartupError, startHealthServer, stopOnSignals } from '@cronfleet/runtime';
 import { loadSchedulerConfig } from './config.js';
@@ -17,9 +17,14 @@ try {
   });
   const dbHandle = createDb({ url: config.DATABASE_URL, logger, max: 4, applicationName: 'cronfleet-scheduler' });
   const queue = createRunQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
+  // Slot decisions use Postgres' clock, so replicas with skewed clocks agree.
+  const clock = createDbClock({ db: dbHandle.db, logger });
+  await clock.sync().catch((err: unknown) => logger?.warn({ err }, 'could not read the database clock yet; using local time until it answers'));
+  clock.start();
   const scheduler = createScheduler({
     db: dbHandle.db,
     queue,
+    clock,
     logger,
     id: config.SCHEDULER_ID,
     pollMs: config.SCHEDULER_POLL_MS,
@@ -40,6 +45,7 @@ try {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: async () => {
       await scheduler.stop();
+      clock.stop();
       await Promise.allSettled([health.close(), queue.close(), dbHandle.close()]);
     },
   });

@@ -1,6 +1,7 @@
 export * from './schema.js';
 export * from './client.js';
 export * from './migrate.js';
+export * from './clock.js';
 export * from './queries/claim.js';
 export * from './queries/relay.js';
 export * from './queries/ledger.js';
