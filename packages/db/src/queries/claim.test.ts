@@ -2,7 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, openTestDb } from '../test/fixtures.js';
-import { claimDueSchedules, initializeNextRuns, nextDueAt, resumeExpiredPauses, type DueSchedule, type SlotPlan } from './claim.js';
+import { claimDueSchedules, type DueSchedule, type SlotPlan } from './claim.js';
+import { initializeNextRuns, nextDueAt, resumeExpiredPauses } from './initialize.js';
 
 const MINUTE = 60_000;
 const t0 = new Date('2026-01-05T10:00:00Z');

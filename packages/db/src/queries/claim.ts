@@ -1,6 +1,20 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { ACTIVE_STATUSES, type OverlapPolicy, type RunTrigger } from '../schema.js';
+import {
+  NOBODY,
+  dueColumns,
+  dueDates,
+  inFlightOf,
+  planBatch,
+  recordInvalid,
+  type Batch,
+  type DueRow,
+  type SlotPlan,
+  type DueSchedule,
+} from './due-rows.js';
+
+export type { DueSchedule, PlannedRun, SlotPlan } from './due-rows.js';
 import { arr, rowsOf, type Executor } from './util.js';
 
 /** Everything a worker needs to run one slot, so a job carries it and no read is needed. */
@@ -19,39 +33,6 @@ export interface DispatchRun {
   jitterSeconds: number;
   overlapPolicy: OverlapPolicy;
 }
-
-/** The fields slot computation needs from a due schedule. */
-export interface DueSchedule {
-  id: string;
-  key: string;
-  cronExpression: string | null;
-  intervalSeconds: number | null;
-  timezone: string;
-  nextRunAt: Date | null;
-  catchupPolicy: 'skip' | 'latest' | 'all';
-  maxCatchup: number;
-  overlapPolicy: OverlapPolicy;
-  startsAt: Date | null;
-  endsAt: Date | null;
-  maxRuns: number | null;
-  runCount: number;
-  /** Runs of this schedule in flight now (counted only when the overlap policy needs it). */
-  inFlight: { running: number; waiting: number };
-}
-
-export interface PlannedRun {
-  slot: Date;
-  status: 'pending' | 'skipped';
-  reason?: string;
-}
-
-/**
- * What to do with one due schedule: write these runs and move next_run_at
- * (NULL with `completed` when it has no slot left), or record why it cannot run.
- */
-export type SlotPlan =
-  | { runs: PlannedRun[]; next: Date | null; completed?: string; cancelActive?: boolean }
-  | { error: string; recheckAt: Date };
 
 export interface ClaimOptions {
   now: Date;
@@ -72,39 +53,6 @@ export interface ClaimResult {
   /** Due schedules this call locked (a full batch means more may be due). */
   locked: number;
   invalid: { key: string; error: string }[];
-}
-
-interface DueRow extends Omit<DueSchedule, 'inFlight'> {
-  handler: string;
-  payload: unknown;
-  maxAttempts: number;
-  backoffMs: number;
-  timeoutMs: number | null;
-  jitterSeconds: number;
-}
-
-const dueColumns = sql`id, key, handler, payload, timezone,
-  cron_expression AS "cronExpression", interval_seconds AS "intervalSeconds",
-  next_run_at AS "nextRunAt", max_attempts AS "maxAttempts", backoff_ms AS "backoffMs",
-  timeout_ms AS "timeoutMs", catchup_policy AS "catchupPolicy", max_catchup AS "maxCatchup",
-  overlap_policy AS "overlapPolicy", starts_at AS "startsAt", ends_at AS "endsAt",
-  max_runs AS "maxRuns", run_count AS "runCount", jitter_seconds AS "jitterSeconds"`;
-const dueDates = ['nextRunAt', 'startsAt', 'endsAt'] as const;
-const NOBODY = { running: 0, waiting: 0 };
-
-/** Counts in-flight runs for the schedules whose overlap policy looks at them. */
-async function inFlightOf(ex: Executor, rows: DueRow[]): Promise<Map<string, DueSchedule['inFlight']>> {
-  const ids = rows.filter((r) => r.overlapPolicy !== 'allow').map((r) => r.id);
-  if (ids.length === 0) return new Map();
-  const counts = await rowsOf<{ id: string; running: number; waiting: number }>(
-    ex,
-    sql`SELECT schedule_id AS id, count(*) FILTER (WHERE status = 'running')::int AS running,
-               count(*) FILTER (WHERE status <> 'running')::int AS waiting
-        FROM schedule_runs
-        WHERE schedule_id = ANY(${arr(ids)}::uuid[]) AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
-        GROUP BY schedule_id`,
-  );
-  return new Map(counts.map((c) => [c.id, { running: c.running, waiting: c.waiting }]));
 }
 
 /**
@@ -143,54 +91,6 @@ export async function claimDueSchedules(db: Db, opts: ClaimOptions): Promise<Cla
     result.invalid = batch.invalid.map((i) => ({ key: i.key, error: i.error }));
     return result;
   });
-}
-
-interface InvalidSchedule {
-  id: string;
-  key: string;
-  error: string;
-  recheckAt: Date;
-}
-
-interface Advance {
-  id: string;
-  expected: Date | null;
-  next: Date | null;
-  completed: string | null;
-  fired: number;
-}
-
-interface Batch {
-  advance: Advance[];
-  runs: (PlannedRun & { scheduleId: string })[];
-  cancel: string[];
-  invalid: InvalidSchedule[];
-}
-
-function planBatch(due: DueRow[], plan: (row: DueRow) => SlotPlan): Batch {
-  const batch: Batch = { advance: [], runs: [], cancel: [], invalid: [] };
-  for (const row of due) {
-    const decision = plan(row);
-    if ('error' in decision) {
-      batch.invalid.push({ id: row.id, key: row.key, error: decision.error, recheckAt: decision.recheckAt });
-      continue;
-    }
-    const fired = decision.runs.filter((r) => r.status === 'pending').length;
-    batch.advance.push({ id: row.id, expected: row.nextRunAt, next: decision.next, completed: decision.completed ?? null, fired });
-    for (const run of decision.runs) batch.runs.push({ ...run, scheduleId: row.id });
-    if (decision.cancelActive) batch.cancel.push(row.id);
-  }
-  return batch;
-}
-
-/** A schedule that no longer parses stays visible: the error goes on the row and it is looked at again later. */
-async function recordInvalid(ex: Executor, invalid: InvalidSchedule[], now: Date) {
-  await ex.execute(sql`
-    UPDATE schedules s SET last_status = 'invalid', last_error = i.error,
-      next_run_at = i.recheck_at, updated_at = ${now}
-    FROM unnest(${arr(invalid.map((i) => i.id))}::uuid[], ${arr(invalid.map((i) => i.error))}::text[],
-                ${arr(invalid.map((i) => i.recheckAt))}::timestamptz[]) AS i(id, error, recheck_at)
-    WHERE s.id = i.id`);
 }
 
 /** cancel_previous: the runs in flight make way for the new slot. */
@@ -268,58 +168,3 @@ function toDispatch(w: WrittenRun, row: DueRow): DispatchRun {
   };
 }
 
-/**
- * Schedules written with next_run_at NULL (new rows, hand-written SQL, a
- * changed cadence) get their first slot; one whose window is already over is
- * disabled with the reason. Returns how many were set.
- */
-export async function initializeNextRuns(
-  db: Db,
-  opts: { now: Date; limit: number; plan: (schedule: DueSchedule) => SlotPlan },
-): Promise<{ initialized: number; invalid: { key: string; error: string }[] }> {
-  return db.transaction(async (tx) => {
-    const rows = await rowsOf<DueRow>(
-      tx,
-      sql`SELECT ${dueColumns} FROM schedules
-          WHERE enabled AND next_run_at IS NULL
-          LIMIT ${opts.limit} FOR UPDATE SKIP LOCKED`,
-      dueDates,
-    );
-    if (rows.length === 0) return { initialized: 0, invalid: [] };
-    const { advance, invalid } = planBatch(rows, (row) => opts.plan({ ...row, inFlight: NOBODY }));
-    if (invalid.length > 0) await recordInvalid(tx, invalid, opts.now);
-    if (advance.length > 0) {
-      await tx.execute(sql`
-        UPDATE schedules s SET next_run_at = a.next_at, updated_at = ${opts.now},
-          enabled = s.enabled AND a.completed IS NULL,
-          disabled_reason = COALESCE(a.completed, s.disabled_reason)
-        FROM unnest(${arr(advance.map((a) => a.id))}::uuid[],
-                    ${arr(advance.map((a) => a.next))}::timestamptz[],
-                    ${arr(advance.map((a) => a.completed))}::text[]) AS a(id, next_at, completed)
-        WHERE s.id = a.id AND s.next_run_at IS NULL`);
-    }
-    return { initialized: advance.length, invalid: invalid.map(({ key, error }) => ({ key, error })) };
-  });
-}
-
-/** Pauses whose `paused_until` has passed end by themselves; next_run_at is kept, so catch-up applies. */
-export async function resumeExpiredPauses(db: Db, now: Date): Promise<string[]> {
-  const rows = await rowsOf<{ key: string }>(
-    db,
-    sql`UPDATE schedules SET paused_at = NULL, paused_until = NULL, pause_note = NULL, updated_at = ${now}
-        WHERE paused_until <= ${now} RETURNING key`,
-  );
-  return rows.map((r) => r.key);
-}
-
-/** The earliest moment the loop has work: a due slot or a pause ending. */
-export async function nextDueAt(db: Db): Promise<{ nextDueAt: Date | null; uninitialized: boolean }> {
-  const [row] = await rowsOf<{ nextDueAt: Date | null; uninitialized: boolean }>(
-    db,
-    sql`SELECT LEAST((SELECT min(next_run_at) FROM schedules WHERE enabled AND paused_at IS NULL),
-                     (SELECT min(paused_until) FROM schedules WHERE paused_until IS NOT NULL)) AS "nextDueAt",
-               EXISTS (SELECT 1 FROM schedules WHERE enabled AND next_run_at IS NULL) AS uninitialized`,
-    ['nextDueAt'],
-  );
-  return row ?? { nextDueAt: null, uninitialized: false };
-}

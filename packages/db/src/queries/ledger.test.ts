@@ -95,7 +95,7 @@ describe('startRuns for serial (buffer_one) runs', () => {
     const [c] = await ctx.handle.db.insert(scheduleRuns).values({ scheduleId, scheduledFor: at(120), status: 'queued' }).returning();
     const req = (runId: string) => ({ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(121), serial: true });
     const [one, two] = await Promise.all([startRuns(ctx.handle.db, [req(a), req(b!.id)]), startRuns(ctx.handle.db, [req(c!.id)])]);
-    const verdicts = [...one!.values(), ...two!.values()];
+    const verdicts = [...one.values(), ...two.values()];
     expect(verdicts.filter((v) => v === 'started')).toHaveLength(1);
     expect(verdicts.filter((v) => v === 'busy')).toHaveLength(2);
   });
