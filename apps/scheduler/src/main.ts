@@ -15,11 +15,23 @@ try {
     format: config.LOG_FORMAT,
     base: { schedulerId: config.SCHEDULER_ID },
   });
-  const dbHandle = createDb({ url: config.DATABASE_URL, logger, max: 4, applicationName: 'cronfleet-scheduler' });
+  const dbHandle = createDb({
+    url: config.DATABASE_URL,
+    logger,
+    max: 4,
+    applicationName: 'cronfleet-scheduler',
+  });
   const queue = createRunQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
   // Slot decisions use Postgres' clock, so replicas with skewed clocks agree.
   const clock = createDbClock({ db: dbHandle.db, logger });
-  await clock.sync().catch((err: unknown) => logger?.warn({ err }, 'could not read the database clock yet; using local time until it answers'));
+  await clock
+    .sync()
+    .catch((err: unknown) =>
+      logger?.warn(
+        { err },
+        'could not read the database clock yet; using local time until it answers',
+      ),
+    );
   clock.start();
   const scheduler = createScheduler({
     db: dbHandle.db,

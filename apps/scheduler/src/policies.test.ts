@@ -38,7 +38,11 @@ async function startWorker() {
 }
 
 const runsOf = (scheduleId: string) =>
-  h.db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, scheduleId)).orderBy(asc(scheduleRuns.scheduledFor));
+  h.db
+    .select()
+    .from(scheduleRuns)
+    .where(eq(scheduleRuns.scheduleId, scheduleId))
+    .orderBy(asc(scheduleRuns.scheduledFor));
 const MIN = 60_000;
 const T0 = new Date('2026-07-01T08:00:00Z');
 
@@ -48,7 +52,9 @@ describe('catch-up after a 2-hour outage of a 1-minute schedule', () => {
     ['latest', 1, 0],
     ['all', 100, 0],
   ] as const)('%s fires %i runs', async (policy, fired, skipped) => {
-    const [s] = await h.insert([{ intervalSeconds: 60, nextRunAt: T0, catchupPolicy: policy, overlapPolicy: 'allow' }]);
+    const [s] = await h.insert([
+      { intervalSeconds: 60, nextRunAt: T0, catchupPolicy: policy, overlapPolicy: 'allow' },
+    ]);
     const clock = createManualClock(T0.getTime() + 2 * 60 * MIN + 30_000);
     const tick = await h.scheduler({ id: `catchup-${policy}`, clock }).tick();
     expect(tick).toMatchObject({ claimed: fired, skipped });
@@ -65,7 +71,9 @@ describe('catch-up after a 2-hour outage of a 1-minute schedule', () => {
 describe('overlap policies with a real worker', () => {
   it('skip: a 3-s handler on a 1-s schedule runs once; the slots it covered are skipped', async () => {
     await startWorker();
-    const [s] = await h.insert([{ intervalSeconds: 1, handler: 'sleep', payload: { ms: 3_000 }, overlapPolicy: 'skip' }]);
+    const [s] = await h.insert([
+      { intervalSeconds: 1, handler: 'sleep', payload: { ms: 3_000 }, overlapPolicy: 'skip' },
+    ]);
     const scheduler = h.scheduler({ id: 'ov-skip', pollMs: 100 });
     scheduler.start();
     const first = await waitFor('the first run to succeed', async () =>
@@ -82,11 +90,15 @@ describe('overlap policies with a real worker', () => {
   it('buffer_one: one run waits behind the running one and starts when it ends; later slots are skipped', async () => {
     await startWorker();
     await startWorker();
-    const [s] = await h.insert([{ intervalSeconds: 1, handler: 'sleep', payload: { ms: 2_500 }, overlapPolicy: 'buffer_one' }]);
+    const [s] = await h.insert([
+      { intervalSeconds: 1, handler: 'sleep', payload: { ms: 2_500 }, overlapPolicy: 'buffer_one' },
+    ]);
     const scheduler = h.scheduler({ id: 'ov-buffer', pollMs: 100 });
     scheduler.start();
-    await waitFor('two runs to succeed', async () =>
-      (await runsOf(s!.id)).filter((r) => r.status === 'succeeded').length >= 2 || undefined,
+    await waitFor(
+      'two runs to succeed',
+      async () =>
+        (await runsOf(s!.id)).filter((r) => r.status === 'succeeded').length >= 2 || undefined,
     );
     await scheduler.stop();
     const runs = await runsOf(s!.id);
@@ -94,7 +106,9 @@ describe('overlap policies with a real worker', () => {
     // The buffered run is the very next slot, and it started only after the first finished.
     expect(b!.scheduledFor.getTime() - a!.scheduledFor.getTime()).toBe(1_000);
     expect(b!.startedAt!.getTime()).toBeGreaterThanOrEqual(a!.finishedAt!.getTime());
-    const between = runs.filter((r) => r.scheduledFor > b!.scheduledFor && r.scheduledFor < a!.finishedAt!);
+    const between = runs.filter(
+      (r) => r.scheduledFor > b!.scheduledFor && r.scheduledFor < a!.finishedAt!,
+    );
     expect(between.length).toBeGreaterThanOrEqual(1);
     expect(between.every((r) => r.status === 'skipped' && r.reason === 'overlap')).toBe(true);
   });
@@ -103,19 +117,30 @@ describe('overlap policies with a real worker', () => {
     await startWorker();
     await startWorker();
     const [s] = await h.insert([
-      { intervalSeconds: 2, handler: 'sleep', payload: { ms: 60_000 }, overlapPolicy: 'cancel_previous', maxAttempts: 1 },
+      {
+        intervalSeconds: 2,
+        handler: 'sleep',
+        payload: { ms: 60_000 },
+        overlapPolicy: 'cancel_previous',
+        maxAttempts: 1,
+      },
     ]);
     const scheduler = h.scheduler({ id: 'ov-cancel', pollMs: 100 });
     scheduler.start();
     const cancelled = await waitFor('a run to be cancelled while running', async () => {
       const runs = await runsOf(s!.id);
       const c = runs.find((r) => r.status === 'cancelled' && r.startedAt);
-      return c && runs.some((r) => r.scheduledFor > c.scheduledFor && r.status === 'running') ? c : undefined;
+      return c && runs.some((r) => r.scheduledFor > c.scheduledFor && r.status === 'running')
+        ? c
+        : undefined;
     });
     await scheduler.stop();
     expect(cancelled.reason).toMatch(/superseded by a newer run/);
     const [attempt] = await waitFor('the aborted attempt to be recorded', async () => {
-      const rows = await h.db.select().from(runAttempts).where(and(eq(runAttempts.runId, cancelled.id), eq(runAttempts.status, 'failed')));
+      const rows = await h.db
+        .select()
+        .from(runAttempts)
+        .where(and(eq(runAttempts.runId, cancelled.id), eq(runAttempts.status, 'failed')));
       return rows.length ? rows : undefined;
     });
     expect(attempt!.error).toMatch(/run cancelled/);
@@ -125,7 +150,12 @@ describe('overlap policies with a real worker', () => {
 describe('active window and max_runs', () => {
   it('fires only inside [starts_at, ends_at] and disables itself after the last slot', async () => {
     const [s] = await h.insert([
-      { intervalSeconds: 60, overlapPolicy: 'allow', startsAt: new Date(T0.getTime() + 5 * MIN), endsAt: new Date(T0.getTime() + 10 * MIN) },
+      {
+        intervalSeconds: 60,
+        overlapPolicy: 'allow',
+        startsAt: new Date(T0.getTime() + 5 * MIN),
+        endsAt: new Date(T0.getTime() + 10 * MIN),
+      },
     ]);
     const clock = createManualClock(T0);
     const scheduler = h.scheduler({ id: 'window', clock });
@@ -140,7 +170,9 @@ describe('active window and max_runs', () => {
   });
 
   it('stops after max_runs runs', async () => {
-    const [s] = await h.insert([{ intervalSeconds: 60, overlapPolicy: 'allow', nextRunAt: T0, maxRuns: 3 }]);
+    const [s] = await h.insert([
+      { intervalSeconds: 60, overlapPolicy: 'allow', nextRunAt: T0, maxRuns: 3 },
+    ]);
     const clock = createManualClock(T0);
     const scheduler = h.scheduler({ id: 'maxruns', clock });
     for (let m = 0; m <= 5; m++) {
@@ -157,11 +189,19 @@ describe('auto-pause and resume', () => {
   it('pauses on the N-th consecutive failure; resuming fires per the catch-up policy', async () => {
     await startWorker();
     const [s] = await h.insert([
-      { intervalSeconds: 60, handler: 'fail', maxAttempts: 1, maxConsecutiveFailures: 2, nextRunAt: T0, overlapPolicy: 'allow' },
+      {
+        intervalSeconds: 60,
+        handler: 'fail',
+        maxAttempts: 1,
+        maxConsecutiveFailures: 2,
+        nextRunAt: T0,
+        overlapPolicy: 'allow',
+      },
     ]);
     const clock = createManualClock(T0.getTime() + 100);
     const scheduler = h.scheduler({ id: 'autopause', clock });
-    const finalCount = async () => (await runsOf(s!.id)).filter((r) => r.status === 'failed').length;
+    const finalCount = async () =>
+      (await runsOf(s!.id)).filter((r) => r.status === 'failed').length;
     await scheduler.tick();
     await waitFor('the first failure', async () => (await finalCount()) === 1);
     clock.set(T0.getTime() + MIN + 100);
@@ -169,11 +209,16 @@ describe('auto-pause and resume', () => {
     await waitFor('the second failure', async () => (await finalCount()) === 2);
     const [paused] = await h.db.select().from(schedules).where(eq(schedules.id, s!.id));
     expect(paused!.pausedAt).not.toBeNull();
-    expect(paused!.pauseNote).toBe('auto-paused after 2 consecutive failures; last error: requested failure');
+    expect(paused!.pauseNote).toBe(
+      'auto-paused after 2 consecutive failures; last error: requested failure',
+    );
 
     clock.set(T0.getTime() + 30 * MIN + 100);
     expect((await scheduler.tick()).claimed).toBe(0); // paused: nothing fires
-    await h.db.update(schedules).set({ pausedAt: null, pauseNote: null, handler: 'noop' }).where(eq(schedules.id, s!.id));
+    await h.db
+      .update(schedules)
+      .set({ pausedAt: null, pauseNote: null, handler: 'noop' })
+      .where(eq(schedules.id, s!.id));
     const resumed = await scheduler.tick();
     expect(resumed.claimed).toBe(1); // catch-up 'latest': the 28 missed slots collapse into one run
     const runs = await runsOf(s!.id);
@@ -185,7 +230,13 @@ describe('auto-pause and resume', () => {
 describe('time comes from the database', () => {
   it('a replica whose clock runs 10 minutes fast neither fires early nor disagrees', async () => {
     const dbNow = (await h.pool.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
-    const [s] = await h.insert([{ intervalSeconds: 3600, overlapPolicy: 'allow', nextRunAt: new Date(dbNow.getTime() + 5 * MIN) }]);
+    const [s] = await h.insert([
+      {
+        intervalSeconds: 3600,
+        overlapPolicy: 'allow',
+        nextRunAt: new Date(dbNow.getTime() + 5 * MIN),
+      },
+    ]);
     const fast = createManualClock(Date.now() + 10 * MIN);
     const clock = createDbClock({ db: h.db, local: fast, logger: testLogger });
     await clock.sync();

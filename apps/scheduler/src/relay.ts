@@ -52,7 +52,10 @@ export async function handOff(
  * is idempotent by job id, so a run that did reach Redis is not duplicated,
  * and the worker's start gate refuses a run that already finished.
  */
-export async function relayOnce(opts: RelayOptions, now: Date): Promise<{ stranded: number; lost: number }> {
+export async function relayOnce(
+  opts: RelayOptions,
+  now: Date,
+): Promise<{ stranded: number; lost: number }> {
   const stranded = await claimStrandedRuns(opts.db, {
     now,
     graceMs: opts.graceMs,
@@ -60,7 +63,10 @@ export async function relayOnce(opts: RelayOptions, now: Date): Promise<{ strand
     claimedBy: opts.claimedBy,
   });
   if (stranded.length > 0) {
-    opts.logger.warn({ runs: stranded.length }, 'relaying runs that were claimed but never reached Redis');
+    opts.logger.warn(
+      { runs: stranded.length },
+      'relaying runs that were claimed but never reached Redis',
+    );
     const result = await handOff(opts, stranded, now);
     if (result.error) throw result.error;
   }

@@ -33,13 +33,22 @@ async function slotsBySchedule(): Promise<Map<string, number[]>> {
 describe('scheduler: exactly one run per slot', () => {
   it('three replicas over 200 one-second schedules for 15 s: no duplicate, no gap', async () => {
     // No workers here: 'allow' keeps every slot a pending run instead of an overlap skip.
-    const created = await h.insert(Array.from({ length: 200 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })));
-    const replicas = ['a', 'b', 'c'].map((id) => h.scheduler({ id, pollMs: 200, batchSize: 64, relayIntervalMs: 1_000 }));
+    const created = await h.insert(
+      Array.from({ length: 200 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })),
+    );
+    const replicas = ['a', 'b', 'c'].map((id) =>
+      h.scheduler({ id, pollMs: 200, batchSize: 64, relayIntervalMs: 1_000 }),
+    );
     replicas.forEach((r) => r.start());
     await sleep(15_000);
     await Promise.all(replicas.map((r) => r.stop()));
 
-    const { rows } = await h.pool.query<{ runs: number; distinct: number; claimers: number; notQueued: number }>(
+    const { rows } = await h.pool.query<{
+      runs: number;
+      distinct: number;
+      claimers: number;
+      notQueued: number;
+    }>(
       `SELECT count(*)::int AS runs, count(DISTINCT (schedule_id, scheduled_for))::int AS distinct,
               count(DISTINCT claimed_by)::int AS claimers,
               count(*) FILTER (WHERE status <> 'queued')::int AS "notQueued" FROM schedule_runs`,
@@ -66,7 +75,9 @@ describe('scheduler: exactly one run per slot', () => {
 describe('scheduler: hand-off failures', () => {
   it('delivers through the relay a run committed but never enqueued', async () => {
     const clock = createManualClock(new Date('2026-05-01T12:00:00.500Z'));
-    const [s] = await h.insert([{ intervalSeconds: 60, nextRunAt: new Date('2026-05-01T12:00:00Z') }]);
+    const [s] = await h.insert([
+      { intervalSeconds: 60, nextRunAt: new Date('2026-05-01T12:00:00Z') },
+    ]);
     // The fault: this replica's Redis hand-off dies right after the claim commits.
     const broken: Pick<RunQueue, 'enqueue' | 'existing' | 'ping'> = {
       enqueue: () => Promise.reject(new Error('replica crashed before addBulk')),
@@ -76,7 +87,10 @@ describe('scheduler: hand-off failures', () => {
     const crashed = h.scheduler({ id: 'crashed', clock, queue: broken });
     const tick = await crashed.tick();
     expect(tick).toMatchObject({ claimed: 1, queued: 0 });
-    const [pending] = await h.db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, s!.id));
+    const [pending] = await h.db
+      .select()
+      .from(scheduleRuns)
+      .where(eq(scheduleRuns.scheduleId, s!.id));
     expect(pending!.status).toBe('pending');
 
     const queue = h.queue();
@@ -107,18 +121,28 @@ describe('scheduler: hand-off failures', () => {
   it('loses no slot while Redis is unreachable for a few seconds', async () => {
     const proxy = await createTcpProxy(h.env.redisUrl);
     try {
-      await h.insert(Array.from({ length: 5 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })));
-      const scheduler = h.scheduler({ id: 'r', queue: h.queue(proxy.url), pollMs: 200, relayGraceMs: 1_000, relayIntervalMs: 300 });
+      await h.insert(
+        Array.from({ length: 5 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })),
+      );
+      const scheduler = h.scheduler({
+        id: 'r',
+        queue: h.queue(proxy.url),
+        pollMs: 200,
+        relayGraceMs: 1_000,
+        relayIntervalMs: 300,
+      });
       scheduler.start();
       await waitFor('runs before the outage', async () => (await h.db.$count(scheduleRuns)) >= 10);
       proxy.cut();
-      await waitFor('runs left pending during the outage', async () =>
-        (await h.db.$count(scheduleRuns, eq(scheduleRuns.status, 'pending'))) >= 10,
+      await waitFor(
+        'runs left pending during the outage',
+        async () => (await h.db.$count(scheduleRuns, eq(scheduleRuns.status, 'pending'))) >= 10,
       );
       expect((await scheduler.readiness()).ready).toBe(false);
       proxy.restore();
-      await waitFor('the relay to deliver every pending run', async () =>
-        (await h.db.$count(scheduleRuns, eq(scheduleRuns.status, 'pending'))) === 0,
+      await waitFor(
+        'the relay to deliver every pending run',
+        async () => (await h.db.$count(scheduleRuns, eq(scheduleRuns.status, 'pending'))) === 0,
       );
       await scheduler.stop();
       const bySchedule = await slotsBySchedule();
@@ -126,7 +150,9 @@ describe('scheduler: hand-off failures', () => {
         expect(slots.length).toBe(slots[slots.length - 1]! - slots[0]! + 1);
       }
       // Every run, including those claimed during the outage, has its job in Redis.
-      const runIds = (await h.db.select({ id: scheduleRuns.id }).from(scheduleRuns)).map((r) => r.id);
+      const runIds = (await h.db.select({ id: scheduleRuns.id }).from(scheduleRuns)).map(
+        (r) => r.id,
+      );
       const present = await h.queue().existing(runIds);
       expect(runIds.length).toBeGreaterThanOrEqual(20);
       expect(present.size).toBe(runIds.length);
@@ -136,7 +162,9 @@ describe('scheduler: hand-off failures', () => {
   });
 
   it('keeps going when Postgres terminates its connections', async () => {
-    await h.insert(Array.from({ length: 3 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })));
+    await h.insert(
+      Array.from({ length: 3 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })),
+    );
     const scheduler = h.scheduler({ id: 'pg', pollMs: 100 });
     scheduler.start();
     await waitFor('first runs', async () => (await h.db.$count(scheduleRuns)) >= 3);
@@ -147,7 +175,10 @@ describe('scheduler: hand-off failures', () => {
       await sleep(300);
     }
     const before = await h.db.$count(scheduleRuns);
-    await waitFor('runs after the terminations', async () => (await h.db.$count(scheduleRuns)) >= before + 6);
+    await waitFor(
+      'runs after the terminations',
+      async () => (await h.db.$count(scheduleRuns)) >= before + 6,
+    );
     await waitFor('readiness to recover', async () => (await scheduler.readiness()).ready);
   });
 });

@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock, type Logger } from '@cronfleet/core';
-import { claimDueSchedules, initializeNextRuns, nextDueAt, resumeExpiredPauses, type ClaimResult, type Db } from '@cronfleet/db';
+import {
+  claimDueSchedules,
+  initializeNextRuns,
+  nextDueAt,
+  resumeExpiredPauses,
+  type ClaimResult,
+  type Db,
+} from '@cronfleet/db';
 import { createPlanner } from './planning.js';
 import { handOff, relayOnce, type HandOffQueue } from './relay.js';
 
@@ -65,13 +72,20 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   function reportInvalid(invalid: { key: string; error: string }[]) {
     for (const item of invalid) {
-      log.warn({ scheduleKey: item.key, error: item.error }, 'schedule cannot be planned; recorded on the row and skipped');
+      log.warn(
+        { scheduleKey: item.key, error: item.error },
+        'schedule cannot be planned; recorded on the row and skipped',
+      );
     }
   }
 
   /** Tells workers about cancelled runs; a lost message only means the handler runs to its end. */
   async function announce(claim: ClaimResult) {
-    for (const c of claim.completed) log.info({ scheduleKey: c.key, reason: c.reason }, 'schedule ran its course and was disabled');
+    for (const c of claim.completed)
+      log.info(
+        { scheduleKey: c.key, reason: c.reason },
+        'schedule ran its course and was disabled',
+      );
     if (claim.cancelledRunIds.length === 0 || !opts.queue.publishCancel) return;
     try {
       await opts.queue.publishCancel(claim.cancelledRunIds);
@@ -90,7 +104,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       plan: planner.forFirst(clock.now()),
     });
     reportInvalid(first.invalid);
-    const result: TickResult = { initialized: first.initialized, claimed: 0, skipped: 0, queued: 0, more: false };
+    const result: TickResult = {
+      initialized: first.initialized,
+      claimed: 0,
+      skipped: 0,
+      queued: 0,
+      more: false,
+    };
     for (let batch = 0; batch < maxBatches && !stopper.signal.aborted; batch++) {
       const now = clock.now();
       const claim = await claimDueSchedules(opts.db, {
@@ -105,16 +125,26 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       result.skipped += claim.skipped;
       result.more = claim.locked >= batchSize;
       if (claim.runs.length > 0) {
-        const handed = await handOff({ db: opts.db, queue: opts.queue, logger: log }, claim.runs, clock.now());
+        const handed = await handOff(
+          { db: opts.db, queue: opts.queue, logger: log },
+          claim.runs,
+          clock.now(),
+        );
         result.queued += handed.queued;
         for (const run of claim.runs) {
-          log.debug({ scheduleKey: run.scheduleKey, runId: run.runId, slot: run.scheduledFor }, 'slot claimed');
+          log.debug(
+            { scheduleKey: run.scheduleKey, runId: run.runId, slot: run.scheduledFor },
+            'slot claimed',
+          );
         }
       }
       if (!result.more) break;
     }
     if (result.claimed + result.skipped > 0) {
-      log.info({ claimed: result.claimed, queued: result.queued, skipped: result.skipped }, 'dispatched due slots');
+      log.info(
+        { claimed: result.claimed, queued: result.queued, skipped: result.skipped },
+        'dispatched due slots',
+      );
     }
     return result;
   }

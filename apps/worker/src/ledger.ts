@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@cronfleet/core';
-import { finishRuns, startRuns, type Db, type FinishRequest, type StartRequest, type StartVerdict } from '@cronfleet/db';
+import {
+  finishRuns,
+  startRuns,
+  type Db,
+  type FinishRequest,
+  type StartRequest,
+  type StartVerdict,
+} from '@cronfleet/db';
 import { createBatcher } from './batcher.js';
 
 export interface Ledger {
@@ -24,7 +31,9 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
       });
       const unique = [...firstIndex.values()].map((i) => items[i]!);
       const verdicts = await startRuns(opts.db, unique);
-      return items.map((item, i) => (firstIndex.get(item.runId) === i ? (verdicts.get(item.runId) ?? 'refused') : 'refused'));
+      return items.map((item, i) =>
+        firstIndex.get(item.runId) === i ? (verdicts.get(item.runId) ?? 'refused') : 'refused',
+      );
     },
   });
   const finishes = createBatcher<FinishRequest, void>({
@@ -50,7 +59,10 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
             );
             return;
           }
-          opts.logger.warn({ runId: request.runId, error: errorMessage(err), retryInMs: delay }, 'recording outcome failed; retrying');
+          opts.logger.warn(
+            { runId: request.runId, error: errorMessage(err), retryInMs: delay },
+            'recording outcome failed; retrying',
+          );
           await sleep(delay);
         }
       }

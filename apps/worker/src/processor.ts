@@ -27,7 +27,9 @@ export function boundedResult(value: unknown): unknown {
   if (value === undefined) return null;
   const text = JSON.stringify(value);
   if (text === undefined) return null;
-  return text.length <= MAX_RESULT_CHARS ? (JSON.parse(text) as unknown) : { truncated: true, bytes: text.length };
+  return text.length <= MAX_RESULT_CHARS
+    ? (JSON.parse(text) as unknown)
+    : { truncated: true, bytes: text.length };
 }
 
 /**
@@ -41,7 +43,12 @@ export function createProcessor(deps: ProcessorDeps) {
     const data = job.data;
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
-    const log = deps.logger.child({ runId: data.runId, scheduleKey: data.scheduleKey, handler: data.handler, attempt });
+    const log = deps.logger.child({
+      runId: data.runId,
+      scheduleKey: data.scheduleKey,
+      handler: data.handler,
+      attempt,
+    });
     const startedAt = deps.clock.now();
 
     const postpone = async (ms: number): Promise<never> => {
@@ -59,7 +66,10 @@ export function createProcessor(deps: ProcessorDeps) {
         serial: data.overlapPolicy === 'buffer_one',
       });
     } catch (err) {
-      log.warn({ err, retryInMs: POSTPONE_MS }, 'Postgres unavailable for the start gate; postponing the job');
+      log.warn(
+        { err, retryInMs: POSTPONE_MS },
+        'Postgres unavailable for the start gate; postponing the job',
+      );
       return postpone(POSTPONE_MS);
     }
     if (verdict === 'busy') {
@@ -90,7 +100,9 @@ export function createProcessor(deps: ProcessorDeps) {
 
     const def = deps.registry.get(data.handler);
     if (!def) {
-      return fail(`unknown handler "${data.handler}"; registered handlers: ${deps.registry.names().join(', ')}`);
+      return fail(
+        `unknown handler "${data.handler}"; registered handlers: ${deps.registry.names().join(', ')}`,
+      );
     }
     const parsed = deps.registry.parsePayload(data.handler, data.payload);
     if (!parsed.ok) return fail(`invalid payload for handler "${data.handler}": ${parsed.message}`);
@@ -101,8 +113,17 @@ export function createProcessor(deps: ProcessorDeps) {
       const value = await executeHandler(
         def,
         parsed.payload,
-        { runId: data.runId, scheduleKey: data.scheduleKey, scheduledFor: new Date(data.scheduledFor), attempt, logger: log },
-        { timeoutMs: data.timeoutMs ?? def.timeoutMs, signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal },
+        {
+          runId: data.runId,
+          scheduleKey: data.scheduleKey,
+          scheduledFor: new Date(data.scheduledFor),
+          attempt,
+          logger: log,
+        },
+        {
+          timeoutMs: data.timeoutMs ?? def.timeoutMs,
+          signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+        },
       );
       const result = boundedResult(value);
       await record('succeeded', { result });
@@ -119,9 +140,15 @@ export function createProcessor(deps: ProcessorDeps) {
       const message = errorMessage(err);
       await record(final ? 'failed' : 'retrying', { error: message });
       if (final) log.error({ err }, 'run failed');
-      else log.warn({ error: message, attemptsLeft: maxAttempts - attempt }, 'attempt failed; will retry');
+      else
+        log.warn(
+          { error: message, attemptsLeft: maxAttempts - attempt },
+          'attempt failed; will retry',
+        );
       // BullMQ skips the remaining attempts only for its own error type.
-      throw permanent && !(err instanceof UnrecoverableError) ? new UnrecoverableError(message) : err;
+      throw permanent && !(err instanceof UnrecoverableError)
+        ? new UnrecoverableError(message)
+        : err;
     } finally {
       if (deps.active.get(data.runId) === controller) deps.active.delete(data.runId);
     }

@@ -9,7 +9,12 @@ import {
   type Schedule,
   type ScheduleRun,
 } from '@cronfleet/db';
-import { NonRetryableError, createBuiltinHandlers, createRegistry, defineHandler } from '@cronfleet/handlers';
+import {
+  NonRetryableError,
+  createBuiltinHandlers,
+  createRegistry,
+  defineHandler,
+} from '@cronfleet/handlers';
 import { z } from 'zod';
 import { createRunQueue, type RunQueue } from '@cronfleet/queue';
 import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
@@ -58,14 +63,21 @@ const permanentFailure = defineHandler({
 
 let n = 0;
 /** Writes a schedule and one queued run for it, and hands the run to Redis the way the scheduler does. */
-async function dispatch(def: Partial<NewSchedule>, run: { status?: string; handler?: string } = {}) {
+async function dispatch(
+  def: Partial<NewSchedule>,
+  run: { status?: string; handler?: string } = {},
+) {
   const [s] = await handle.db
     .insert(schedules)
     .values({ key: `w-${++n}`, handler: 'noop', intervalSeconds: 60, ...def })
     .returning();
   const [r] = await handle.db
     .insert(scheduleRuns)
-    .values({ scheduleId: s!.id, scheduledFor: new Date(Date.UTC(2026, 0, 1, 0, n)), status: run.status ?? 'queued' })
+    .values({
+      scheduleId: s!.id,
+      scheduledFor: new Date(Date.UTC(2026, 0, 1, 0, n)),
+      status: run.status ?? 'queued',
+    })
     .returning();
   const job = jobFor(s!, r!, run.handler);
   await queue.enqueue([job]);
@@ -98,8 +110,13 @@ async function finished(runId: string) {
   });
 }
 const attemptsOf = (runId: string) =>
-  handle.db.select().from(runAttempts).where(eq(runAttempts.runId, runId)).orderBy(asc(runAttempts.attempt));
-const scheduleOf = async (id: string) => (await handle.db.select().from(schedules).where(eq(schedules.id, id)))[0]!;
+  handle.db
+    .select()
+    .from(runAttempts)
+    .where(eq(runAttempts.runId, runId))
+    .orderBy(asc(runAttempts.attempt));
+const scheduleOf = async (id: string) =>
+  (await handle.db.select().from(schedules).where(eq(schedules.id, id)))[0]!;
 
 describe('worker', () => {
   it('runs a handler and records the run, its attempt and the schedule', async () => {
@@ -108,12 +125,25 @@ describe('worker', () => {
     expect(done).toMatchObject({ status: 'succeeded', attempts: 1, result: { ok: true } });
     const attempts = await attemptsOf(run.id);
     expect(attempts).toHaveLength(1);
-    expect(attempts[0]).toMatchObject({ status: 'succeeded', workerId: 'w-test', result: { ok: true } });
-    expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, lastResult: { ok: true } });
+    expect(attempts[0]).toMatchObject({
+      status: 'succeeded',
+      workerId: 'w-test',
+      result: { ok: true },
+    });
+    expect(await scheduleOf(schedule.id)).toMatchObject({
+      lastStatus: 'succeeded',
+      consecutiveFailures: 0,
+      lastResult: { ok: true },
+    });
   });
 
   it('retries fail {times: 2} with growing gaps and ends succeeded on attempt 3', async () => {
-    const { run } = await dispatch({ handler: 'fail', payload: { times: 2 }, maxAttempts: 3, backoffMs: 400 });
+    const { run } = await dispatch({
+      handler: 'fail',
+      payload: { times: 2 },
+      maxAttempts: 3,
+      backoffMs: 400,
+    });
     const done = await finished(run.id);
     expect(done).toMatchObject({ status: 'succeeded', attempts: 3 });
     const attempts = await attemptsOf(run.id);
@@ -127,7 +157,12 @@ describe('worker', () => {
   });
 
   it('aborts a handler past its timeout and fails the attempt', async () => {
-    const { run } = await dispatch({ handler: 'sleep', payload: { ms: 60_000 }, timeoutMs: 200, maxAttempts: 1 });
+    const { run } = await dispatch({
+      handler: 'sleep',
+      payload: { ms: 60_000 },
+      timeoutMs: 200,
+      maxAttempts: 1,
+    });
     const done = await finished(run.id);
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/timed out after 200 ms/);
@@ -136,9 +171,21 @@ describe('worker', () => {
   });
 
   it.each([
-    ['an invalid payload', { handler: 'sleep', payload: { ms: 'soon' } }, /invalid payload for handler "sleep": payload\.ms/],
-    ['an unknown handler', { handler: 'does.not.exist' }, /unknown handler "does\.not\.exist"; registered handlers: .*noop/],
-    ['a NonRetryableError from the handler', { handler: 'test.permanent' }, /^credentials revoked$/],
+    [
+      'an invalid payload',
+      { handler: 'sleep', payload: { ms: 'soon' } },
+      /invalid payload for handler "sleep": payload\.ms/,
+    ],
+    [
+      'an unknown handler',
+      { handler: 'does.not.exist' },
+      /unknown handler "does\.not\.exist"; registered handlers: .*noop/,
+    ],
+    [
+      'a NonRetryableError from the handler',
+      { handler: 'test.permanent' },
+      /^credentials revoked$/,
+    ],
   ])('fails %s at once, without retries, saying why', async (_name, def, message) => {
     const { run, schedule } = await dispatch({ ...def, maxAttempts: 5, backoffMs: 10 });
     const done = await finished(run.id);
@@ -165,19 +212,35 @@ describe('worker', () => {
     await finished(first.id);
     const [second] = await handle.db
       .insert(scheduleRuns)
-      .values({ scheduleId: schedule.id, scheduledFor: new Date(Date.UTC(2027, 0, 1)), status: 'queued' })
+      .values({
+        scheduleId: schedule.id,
+        scheduledFor: new Date(Date.UTC(2027, 0, 1)),
+        status: 'queued',
+      })
       .returning();
     await queue.enqueue([jobFor(schedule, second!)]);
     await finished(second!.id);
-    expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 2, lastError: 'requested failure' });
+    expect(await scheduleOf(schedule.id)).toMatchObject({
+      lastStatus: 'failed',
+      consecutiveFailures: 2,
+      lastError: 'requested failure',
+    });
 
     const [third] = await handle.db
       .insert(scheduleRuns)
-      .values({ scheduleId: schedule.id, scheduledFor: new Date(Date.UTC(2028, 0, 1)), status: 'queued' })
+      .values({
+        scheduleId: schedule.id,
+        scheduledFor: new Date(Date.UTC(2028, 0, 1)),
+        status: 'queued',
+      })
       .returning();
     await queue.enqueue([jobFor(schedule, third!, 'noop')]);
     await finished(third!.id);
-    expect(await scheduleOf(schedule.id)).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, lastError: null });
+    expect(await scheduleOf(schedule.id)).toMatchObject({
+      lastStatus: 'succeeded',
+      consecutiveFailures: 0,
+      lastError: null,
+    });
   });
 });
 
@@ -199,7 +262,12 @@ describe('worker shutdown', () => {
   it('aborts handlers still running at the shutdown bound; the run stays retryable', async () => {
     await worker.stop();
     const local = startWorker(2_500);
-    const { run } = await dispatch({ handler: 'sleep', payload: { ms: 60_000 }, maxAttempts: 3, backoffMs: 60_000 });
+    const { run } = await dispatch({
+      handler: 'sleep',
+      payload: { ms: 60_000 },
+      maxAttempts: 3,
+      backoffMs: 60_000,
+    });
     await waitFor('the run to start', async () => {
       const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
       return row?.status === 'running';

@@ -2,7 +2,13 @@ import { Worker, type Job } from 'bullmq';
 import { computeBackoffMs, systemClock, type Clock, type Logger } from '@cronfleet/core';
 import type { Db } from '@cronfleet/db';
 import type { HandlerRegistry } from '@cronfleet/handlers';
-import { BACKOFF_TYPE, RUN_QUEUE, createRedis, subscribeControl, type RunJobData } from '@cronfleet/queue';
+import {
+  BACKOFF_TYPE,
+  RUN_QUEUE,
+  createRedis,
+  subscribeControl,
+  type RunJobData,
+} from '@cronfleet/queue';
 import { RunCancelledError } from './execute.js';
 import { createLedger } from './ledger.js';
 import { createProcessor } from './processor.js';
@@ -29,7 +35,12 @@ export interface FleetWorker {
 }
 
 /** Delay before the next attempt, from the job's backoff base (our strategy, jittered). */
-export function backoffStrategy(attemptsMade: number, type?: string, _err?: Error, job?: { opts: { backoff?: unknown } }): number {
+export function backoffStrategy(
+  attemptsMade: number,
+  type?: string,
+  _err?: Error,
+  job?: { opts: { backoff?: unknown } },
+): number {
   const backoff = job?.opts.backoff as { delay?: number } | undefined;
   if (type !== BACKOFF_TYPE) return 0;
   return computeBackoffMs(attemptsMade, { baseMs: backoff?.delay ?? 1_000 });
@@ -48,8 +59,19 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     },
   });
   const ledger = createLedger({ db: opts.db, logger: log });
-  const connection = createRedis(opts.redisUrl, { role: 'worker', logger: log, name: `cronfleet-worker-${opts.workerId}` });
-  const processor = createProcessor({ registry: opts.registry, ledger, logger: log, clock, workerId: opts.workerId, active });
+  const connection = createRedis(opts.redisUrl, {
+    role: 'worker',
+    logger: log,
+    name: `cronfleet-worker-${opts.workerId}`,
+  });
+  const processor = createProcessor({
+    registry: opts.registry,
+    ledger,
+    logger: log,
+    clock,
+    workerId: opts.workerId,
+    active,
+  });
   const worker = new Worker<RunJobData>(RUN_QUEUE, processor, {
     connection,
     prefix: opts.prefix,
@@ -58,7 +80,9 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     settings: { backoffStrategy },
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
-  worker.on('stalled', (jobId) => log.warn({ runId: jobId }, 'job stalled; it will be delivered again'));
+  worker.on('stalled', (jobId) =>
+    log.warn({ runId: jobId }, 'job stalled; it will be delivered again'),
+  );
   worker.on('failed', (job: Job<RunJobData> | undefined, err) => {
     if (!job) log.error({ err }, 'job failed outside a run');
   });
@@ -71,12 +95,19 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
       if (stopping) return;
       stopping = true;
       const bound = opts.shutdownTimeoutMs ?? 30_000;
-      log.info({ running: active.size, boundMs: bound }, 'worker stopping: no new jobs, letting running ones finish');
+      log.info(
+        { running: active.size, boundMs: bound },
+        'worker stopping: no new jobs, letting running ones finish',
+      );
       const closing = worker.close();
-      const timer = setTimeout(() => {
-        log.warn({ running: active.size }, 'shutdown bound reached; aborting running handlers');
-        for (const controller of active.values()) controller.abort(new Error('worker shutting down'));
-      }, Math.max(0, bound - 2_000));
+      const timer = setTimeout(
+        () => {
+          log.warn({ running: active.size }, 'shutdown bound reached; aborting running handlers');
+          for (const controller of active.values())
+            controller.abort(new Error('worker shutting down'));
+        },
+        Math.max(0, bound - 2_000),
+      );
       try {
         await closing;
       } finally {

@@ -34,7 +34,11 @@ export interface OverlapOutcome {
 export const OVERLAP_REASON = 'overlap';
 
 /** Slots are oldest first; each one that runs counts as in flight for the next. */
-export function applyOverlap(policy: OverlapPolicy, inFlight: InFlight, slots: readonly Date[]): OverlapOutcome {
+export function applyOverlap(
+  policy: OverlapPolicy,
+  inFlight: InFlight,
+  slots: readonly Date[],
+): OverlapOutcome {
   const busy = inFlight.running + inFlight.waiting;
   const run = (slot: Date): SlotDecision => ({ slot, status: 'pending' });
   const skip = (slot: Date): SlotDecision => ({ slot, status: 'skipped', reason: OVERLAP_REASON });
@@ -42,10 +46,16 @@ export function applyOverlap(policy: OverlapPolicy, inFlight: InFlight, slots: r
     case 'allow':
       return { decisions: slots.map(run), cancelActive: false };
     case 'skip':
-      return { decisions: slots.map((slot, i) => (busy === 0 && i === 0 ? run(slot) : skip(slot))), cancelActive: false };
+      return {
+        decisions: slots.map((slot, i) => (busy === 0 && i === 0 ? run(slot) : skip(slot))),
+        cancelActive: false,
+      };
     case 'buffer_one': {
       const room = Math.max(0, 2 - busy);
-      return { decisions: slots.map((slot, i) => (i < room ? run(slot) : skip(slot))), cancelActive: false };
+      return {
+        decisions: slots.map((slot, i) => (i < room ? run(slot) : skip(slot))),
+        cancelActive: false,
+      };
     }
     case 'cancel_previous': {
       const last = slots.length - 1;
@@ -55,6 +65,8 @@ export function applyOverlap(policy: OverlapPolicy, inFlight: InFlight, slots: r
       };
     }
     default:
-      throw new RangeError(`overlap policy must be skip, allow, buffer_one or cancel_previous (got ${String(policy)})`);
+      throw new RangeError(
+        `overlap policy must be skip, allow, buffer_one or cancel_previous (got ${String(policy)})`,
+      );
   }
 }

@@ -24,12 +24,16 @@ describe('applyOverlap', () => {
   ])('%s with %o → %s (cancel %s)', (policy, inFlight, expected, cancel) => {
     const out = applyOverlap(policy, inFlight, slots);
     expect(out.decisions.map((d) => (d.status === 'pending' ? 'P' : 'S')).join('')).toBe(expected);
-    expect(out.decisions.filter((d) => d.status === 'skipped').every((d) => d.reason === 'overlap')).toBe(true);
+    expect(
+      out.decisions.filter((d) => d.status === 'skipped').every((d) => d.reason === 'overlap'),
+    ).toBe(true);
     expect(out.cancelActive).toBe(cancel);
   });
 
   it('rejects an unknown policy', () => {
-    expect(() => applyOverlap('queue' as OverlapPolicy, idle, slots)).toThrow(/overlap policy must be/);
+    expect(() => applyOverlap('queue' as OverlapPolicy, idle, slots)).toThrow(
+      /overlap policy must be/,
+    );
   });
 });
 
@@ -46,17 +50,51 @@ const base = (over: Partial<SlotPolicyInput>): SlotPolicyInput => ({
 const outage = { due: t('08:00:00'), now: t('10:00:30') }; // 121 slots missed, 08:00 … 10:00
 
 describe('planSlots', () => {
-  it.each<[string, Partial<SlotPolicyInput>, { pending: number; skipped: number; next: string | null; completed?: string }]>([
+  it.each<
+    [
+      string,
+      Partial<SlotPolicyInput>,
+      { pending: number; skipped: number; next: string | null; completed?: string },
+    ]
+  >([
     ['on time', {}, { pending: 1, skipped: 0, next: '10:01:00' }],
-    ['outage, skip', { ...outage, catchup: { catchup: 'skip', maxCatchup: 100 } }, { pending: 0, skipped: 1, next: '10:01:00' }],
+    [
+      'outage, skip',
+      { ...outage, catchup: { catchup: 'skip', maxCatchup: 100 } },
+      { pending: 0, skipped: 1, next: '10:01:00' },
+    ],
     ['outage, latest', outage, { pending: 1, skipped: 0, next: '10:01:00' }],
-    ['outage, all capped', { ...outage, catchup: { catchup: 'all', maxCatchup: 100 } }, { pending: 100, skipped: 0, next: '10:01:00' }],
-    ['outage, all with overlap skip', { ...outage, catchup: { catchup: 'all', maxCatchup: 100 }, overlap: 'skip' }, { pending: 1, skipped: 99, next: '10:01:00' }],
-    ['busy, overlap skip', { overlap: 'skip', inFlight: { running: 1, waiting: 0 } }, { pending: 0, skipped: 1, next: '10:01:00' }],
+    [
+      'outage, all capped',
+      { ...outage, catchup: { catchup: 'all', maxCatchup: 100 } },
+      { pending: 100, skipped: 0, next: '10:01:00' },
+    ],
+    [
+      'outage, all with overlap skip',
+      { ...outage, catchup: { catchup: 'all', maxCatchup: 100 }, overlap: 'skip' },
+      { pending: 1, skipped: 99, next: '10:01:00' },
+    ],
+    [
+      'busy, overlap skip',
+      { overlap: 'skip', inFlight: { running: 1, waiting: 0 } },
+      { pending: 0, skipped: 1, next: '10:01:00' },
+    ],
     ['window not open', { startsAt: t('12:00:00') }, { pending: 0, skipped: 0, next: '12:00:00' }],
-    ['window closes', { endsAt: t('10:00:30') }, { pending: 1, skipped: 0, next: null, completed: 'ends_at' }],
-    ['last allowed run', { maxRuns: 5, runCount: 4 }, { pending: 1, skipped: 0, next: null, completed: 'max_runs' }],
-    ['max_runs caps catch-up', { ...outage, catchup: { catchup: 'all', maxCatchup: 100 }, maxRuns: 10, runCount: 7 }, { pending: 3, skipped: 0, next: null, completed: 'max_runs' }],
+    [
+      'window closes',
+      { endsAt: t('10:00:30') },
+      { pending: 1, skipped: 0, next: null, completed: 'ends_at' },
+    ],
+    [
+      'last allowed run',
+      { maxRuns: 5, runCount: 4 },
+      { pending: 1, skipped: 0, next: null, completed: 'max_runs' },
+    ],
+    [
+      'max_runs caps catch-up',
+      { ...outage, catchup: { catchup: 'all', maxCatchup: 100 }, maxRuns: 10, runCount: 7 },
+      { pending: 3, skipped: 0, next: null, completed: 'max_runs' },
+    ],
     ['runs left', { maxRuns: 5, runCount: 1 }, { pending: 1, skipped: 0, next: '10:01:00' }],
   ])('%s', (_name, input, expected) => {
     const plan = planSlots(base(input));
@@ -70,16 +108,29 @@ describe('planSlots', () => {
 
   it('says on the run what catch-up left out', () => {
     const latest = planSlots(base(outage));
-    expect(latest.runs[0]).toMatchObject({ status: 'pending', reason: 'catchup: 120 missed slots not run (catch-up latest)' });
+    expect(latest.runs[0]).toMatchObject({
+      status: 'pending',
+      reason: 'catchup: 120 missed slots not run (catch-up latest)',
+    });
     const all = planSlots(base({ ...outage, catchup: { catchup: 'all', maxCatchup: 100 } }));
-    expect(all.runs[0]!.reason).toBe('catchup: 21 missed slots not run (catch-up all, max_catchup 100)');
+    expect(all.runs[0]!.reason).toBe(
+      'catchup: 21 missed slots not run (catch-up all, max_catchup 100)',
+    );
     expect(iso(all.runs[0]!.slot)).toBe('08:21:00');
     const skip = planSlots(base({ ...outage, catchup: { catchup: 'skip', maxCatchup: 100 } }));
-    expect(skip.runs).toEqual([{ slot: t('10:00:00'), status: 'skipped', reason: 'catchup: 121 missed slots not run (catch-up skip)' }]);
+    expect(skip.runs).toEqual([
+      {
+        slot: t('10:00:00'),
+        status: 'skipped',
+        reason: 'catchup: 121 missed slots not run (catch-up skip)',
+      },
+    ]);
   });
 
   it('cancels runs in flight under cancel_previous', () => {
-    const plan = planSlots(base({ overlap: 'cancel_previous', inFlight: { running: 1, waiting: 0 } }));
+    const plan = planSlots(
+      base({ overlap: 'cancel_previous', inFlight: { running: 1, waiting: 0 } }),
+    );
     expect(plan.cancelActive).toBe(true);
     expect(plan.runs.map((r) => r.status)).toEqual(['pending']);
   });

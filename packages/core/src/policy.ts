@@ -50,7 +50,8 @@ export function planSlots(input: SlotPolicyInput): SlotPolicyPlan {
   const notes: SlotDecision[] = [];
   if (due_.dropped > 0) {
     // The history says what catch-up left out, on a skipped row for the newest slot not run.
-    const newestMissed = input.catchup.catchup === 'skip' ? latestSlotAtOrBefore(cadence, now, due) : null;
+    const newestMissed =
+      input.catchup.catchup === 'skip' ? latestSlotAtOrBefore(cadence, now, due) : null;
     const detail = `${due_.dropped} missed slot${due_.dropped === 1 ? '' : 's'} not run (catch-up ${input.catchup.catchup}${input.catchup.catchup === 'all' ? `, max_catchup ${input.catchup.maxCatchup}` : ''})`;
     if (newestMissed && inWindow(newestMissed, startsAt, endsAt)) {
       notes.push({ slot: newestMissed, status: 'skipped', reason: `${CATCHUP_REASON}: ${detail}` });
@@ -78,7 +79,12 @@ export function planSlots(input: SlotPolicyInput): SlotPolicyPlan {
     let left = input.maxRuns - (input.runCount ?? 0);
     const limited = runs.filter((r) => r.status !== 'pending' || left-- > 0);
     if (left <= 0) {
-      return { runs: limited, next: null, completed: 'max_runs', cancelActive: overlap.cancelActive };
+      return {
+        runs: limited,
+        next: null,
+        completed: 'max_runs',
+        cancelActive: overlap.cancelActive,
+      };
     }
     return { runs: limited, next, completed, cancelActive: overlap.cancelActive };
   }

@@ -33,7 +33,9 @@ export function createDbClock(opts: {
 
   async function sync(): Promise<number> {
     const before = local.now().getTime();
-    const [row] = await rowsOf<{ now: Date }>(opts.db, sql`SELECT clock_timestamp() AS now`, ['now']);
+    const [row] = await rowsOf<{ now: Date }>(opts.db, sql`SELECT clock_timestamp() AS now`, [
+      'now',
+    ]);
     const after = local.now().getTime();
     offsetMs = row!.now.getTime() - (before + after) / 2;
     if (Math.abs(offsetMs) > warnSkewMs) {
@@ -54,7 +56,9 @@ export function createDbClock(opts: {
     start() {
       if (timer) return;
       timer = setInterval(() => {
-        sync().catch((err: unknown) => opts.logger?.warn({ err }, 'could not read the database clock; keeping the last offset'));
+        sync().catch((err: unknown) =>
+          opts.logger?.warn({ err }, 'could not read the database clock; keeping the last offset'),
+        );
       }, opts.resyncMs ?? 30_000);
       timer.unref();
     },

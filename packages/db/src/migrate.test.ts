@@ -11,15 +11,24 @@ describe('migrateDatabase', () => {
     const url = new URL(postgresAdminUrl);
     url.pathname = `/${name}`;
     try {
-      await Promise.all([migrateDatabase({ url: url.toString() }), migrateDatabase({ url: url.toString() })]);
+      await Promise.all([
+        migrateDatabase({ url: url.toString() }),
+        migrateDatabase({ url: url.toString() }),
+      ]);
       const client = new pg.Client({ connectionString: url.toString() });
       await client.connect();
       const tables = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       );
-      const applied = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
+      const applied = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations',
+      );
       await client.end();
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['run_attempts', 'schedule_runs', 'schedules']);
+      expect(tables.rows.map((r) => r.table_name)).toEqual([
+        'run_attempts',
+        'schedule_runs',
+        'schedules',
+      ]);
       expect(applied.rows[0]!.n).toBeGreaterThanOrEqual(1);
     } finally {
       const admin = new pg.Client({ connectionString: postgresAdminUrl });

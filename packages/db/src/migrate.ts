@@ -20,7 +20,8 @@ export interface MigrateOptions {
 export function splitDatabaseUrl(url: string): { database: string; maintenanceUrl: string } {
   const parsed = new URL(url);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!database) throw new Error(`DATABASE_URL names no database: add one, e.g. ${parsed.origin}/cronfleet`);
+  if (!database)
+    throw new Error(`DATABASE_URL names no database: add one, e.g. ${parsed.origin}/cronfleet`);
   parsed.pathname = '/postgres';
   return { database, maintenanceUrl: parsed.toString() };
 }

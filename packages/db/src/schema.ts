@@ -110,9 +110,15 @@ export const schedules = pgTable(
     check('schedules_catchup_ck', sql`${t.catchupPolicy} IN (${inList(CATCHUP_POLICIES)})`),
     check('schedules_max_catchup_ck', sql`${t.maxCatchup} BETWEEN 1 AND 10000`),
     check('schedules_overlap_ck', sql`${t.overlapPolicy} IN (${inList(OVERLAP_POLICIES)})`),
-    check('schedules_window_ck', sql`${t.endsAt} IS NULL OR ${t.startsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+    check(
+      'schedules_window_ck',
+      sql`${t.endsAt} IS NULL OR ${t.startsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`,
+    ),
     check('schedules_max_runs_ck', sql`${t.maxRuns} IS NULL OR ${t.maxRuns} >= 1`),
-    check('schedules_max_failures_ck', sql`${t.maxConsecutiveFailures} IS NULL OR ${t.maxConsecutiveFailures} >= 1`),
+    check(
+      'schedules_max_failures_ck',
+      sql`${t.maxConsecutiveFailures} IS NULL OR ${t.maxConsecutiveFailures} >= 1`,
+    ),
     check('schedules_jitter_ck', sql`${t.jitterSeconds} BETWEEN 0 AND 86400`),
   ],
 );

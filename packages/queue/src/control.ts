@@ -19,7 +19,11 @@ export function subscribeControl(opts: {
   logger?: Logger;
   onCancel: (runIds: string[]) => void;
 }): { ready: Promise<void>; close(): Promise<void> } {
-  const redis = createRedis(opts.redisUrl, { role: 'worker', logger: opts.logger, name: 'cronfleet-control' });
+  const redis = createRedis(opts.redisUrl, {
+    role: 'worker',
+    logger: opts.logger,
+    name: 'cronfleet-control',
+  });
   const channel = controlChannel(opts.prefix);
   redis.on('message', (from: string, text: string) => {
     if (from !== channel) return;

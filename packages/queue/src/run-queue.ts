@@ -61,7 +61,10 @@ export function createRunQueue(opts: {
     },
     async publishCancel(runIds) {
       if (runIds.length === 0) return;
-      await connection.publish(controlChannel(opts.prefix), JSON.stringify({ type: 'cancel', runIds }));
+      await connection.publish(
+        controlChannel(opts.prefix),
+        JSON.stringify({ type: 'cancel', runIds }),
+      );
     },
     async close() {
       await queue.close();

@@ -30,7 +30,9 @@ export function createHealthApp(checks: HealthChecks): FastifyInstance {
   });
   app.get('/readyz', async (_req, reply) => {
     const report = await checks.ready();
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
   });
   return app;
 }

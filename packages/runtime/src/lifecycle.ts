@@ -37,7 +37,10 @@ export function stopOnSignals(opts: {
     withTimeout(opts.stop(), opts.timeoutMs).then(
       (outcome) => {
         if (outcome === 'timeout') {
-          opts.logger.error({ timeoutMs: opts.timeoutMs }, 'shutdown did not finish in time; exiting');
+          opts.logger.error(
+            { timeoutMs: opts.timeoutMs },
+            'shutdown did not finish in time; exiting',
+          );
           exit(1);
         } else {
           opts.logger.info('stopped cleanly');

@@ -13,7 +13,9 @@ const TEMPLATE_LOCK = 0x74706c; // "tpl"
 function templateName(): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else hash.update(entry.name).update(readFileSync(path));
@@ -71,7 +73,9 @@ async function ensureTemplate(adminUrl: string): Promise<string> {
         [name],
       );
       for (const row of stale.rows) {
-        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(row.datname)} WITH (FORCE)`).catch(() => undefined);
+        await admin
+          .query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(row.datname)} WITH (FORCE)`)
+          .catch(() => undefined);
       }
       return name;
     } finally {
@@ -96,7 +100,9 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
     url: urlFor(adminUrl, name),
     async drop() {
       if (process.env.KEEP_TEST_DB) return;
-      await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin(adminUrl, (admin) =>
+        admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
     },
   };
 }

@@ -16,7 +16,9 @@ export interface TcpProxy {
 
 export async function createTcpProxy(upstreamUrl: string): Promise<TcpProxy> {
   const upstream = new URL(upstreamUrl);
-  const upstreamPort = Number(upstream.port || (upstream.protocol.startsWith('redis') ? 6379 : 5432));
+  const upstreamPort = Number(
+    upstream.port || (upstream.protocol.startsWith('redis') ? 6379 : 5432),
+  );
   const sockets = new Set<net.Socket>();
   let open = true;
   const track = (socket: net.Socket) => {

@@ -47,7 +47,12 @@ async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -64,7 +69,9 @@ async function findPostgres(): Promise<string> {
   if (fromEnv) {
     const admin = withDatabase(fromEnv, 'postgres');
     if (await postgresAnswers(admin)) return admin;
-    throw new Error(`Postgres for tests does not answer at ${redact(admin)} (from TEST_DATABASE_URL/DATABASE_URL). Start it, or unset the variable to use ${LOCAL_POSTGRES}.`);
+    throw new Error(
+      `Postgres for tests does not answer at ${redact(admin)} (from TEST_DATABASE_URL/DATABASE_URL). Start it, or unset the variable to use ${LOCAL_POSTGRES}.`,
+    );
   }
   if (await postgresAnswers(LOCAL_POSTGRES)) return LOCAL_POSTGRES;
   const container = await startContainer('postgres');
@@ -80,7 +87,9 @@ async function findRedis(): Promise<string> {
   const fromEnv = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL;
   if (fromEnv) {
     if (await redisAnswers(fromEnv)) return fromEnv;
-    throw new Error(`Redis for tests does not answer at ${redact(fromEnv)} (from TEST_REDIS_URL/REDIS_URL). Start it, or unset the variable to use ${LOCAL_REDIS}.`);
+    throw new Error(
+      `Redis for tests does not answer at ${redact(fromEnv)} (from TEST_REDIS_URL/REDIS_URL). Start it, or unset the variable to use ${LOCAL_REDIS}.`,
+    );
   }
   if (await redisAnswers(LOCAL_REDIS)) return LOCAL_REDIS;
   const container = await startContainer('redis');

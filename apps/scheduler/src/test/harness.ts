@@ -4,7 +4,10 @@ import { createRunQueue, type RunQueue } from '@cronfleet/queue';
 import { createTestEnv, type TestEnv } from '@cronfleet/testing';
 import { createScheduler, type Scheduler, type SchedulerOptions } from '../scheduler.js';
 
-export const testLogger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+export const testLogger = createLogger({
+  name: 'test',
+  level: process.env.TEST_LOG_LEVEL ?? 'silent',
+});
 
 /** A test file's world: a fresh database, a queue prefix, and everything it opened, closed at the end. */
 export async function openHarness() {
@@ -24,8 +27,14 @@ export async function openHarness() {
       queues.push(queue);
       return queue;
     },
-    scheduler(opts: Partial<SchedulerOptions> & { id: string; clock?: Clock; databaseUrl?: string }) {
-      const handle = createDb({ url: opts.databaseUrl ?? env.databaseUrl, max: 3, applicationName: `test-${opts.id}` });
+    scheduler(
+      opts: Partial<SchedulerOptions> & { id: string; clock?: Clock; databaseUrl?: string },
+    ) {
+      const handle = createDb({
+        url: opts.databaseUrl ?? env.databaseUrl,
+        max: 3,
+        applicationName: `test-${opts.id}`,
+      });
       handles.push(handle);
       const scheduler = createScheduler({
         db: handle.db,
@@ -39,7 +48,13 @@ export async function openHarness() {
     async insert(rows: Partial<NewSchedule>[]) {
       return db.db
         .insert(schedules)
-        .values(rows.map((r, i) => ({ key: `s${i}-${Math.random().toString(36).slice(2, 8)}`, handler: 'noop', ...r })))
+        .values(
+          rows.map((r, i) => ({
+            key: `s${i}-${Math.random().toString(36).slice(2, 8)}`,
+            handler: 'noop',
+            ...r,
+          })),
+        )
         .returning();
     },
     async close() {

@@ -28,11 +28,22 @@ describe('claimDueSchedules', () => {
     await insertSchedules(ctx.handle, 1, { nextRunAt: new Date(t0.getTime() + MINUTE) });
     await insertSchedules(ctx.handle, 1, { nextRunAt: t0, enabled: false });
 
-    const result = await claimDueSchedules(ctx.handle.db, { now: t0, limit: 10, claimedBy: 'a', plan: everyMinute });
+    const result = await claimDueSchedules(ctx.handle.db, {
+      now: t0,
+      limit: 10,
+      claimedBy: 'a',
+      plan: everyMinute,
+    });
 
     expect(result.locked).toBe(1);
     expect(result.runs).toHaveLength(1);
-    expect(result.runs[0]).toMatchObject({ scheduleId: due!.id, scheduleKey: due!.key, handler: 'noop', trigger: 'schedule', maxAttempts: 3 });
+    expect(result.runs[0]).toMatchObject({
+      scheduleId: due!.id,
+      scheduleKey: due!.key,
+      handler: 'noop',
+      trigger: 'schedule',
+      maxAttempts: 3,
+    });
     expect(result.runs[0]!.scheduledFor.toISOString()).toBe(t0.toISOString());
     const [run] = await ctx.handle.db.select().from(scheduleRuns);
     expect(run).toMatchObject({ status: 'pending', claimedBy: 'a', trigger: 'schedule' });
@@ -43,13 +54,22 @@ describe('claimDueSchedules', () => {
   it('lets concurrent claimers split the due set without a duplicate or a gap', async () => {
     await insertSchedules(ctx.handle, 300, { nextRunAt: t0 });
     const claims = await Promise.all(
-      ['a', 'b', 'c'].map((id) => claimDueSchedules(ctx.handle.db, { now: t0, limit: 300, claimedBy: id, plan: everyMinute })),
+      ['a', 'b', 'c'].map((id) =>
+        claimDueSchedules(ctx.handle.db, { now: t0, limit: 300, claimedBy: id, plan: everyMinute }),
+      ),
     );
     const total = claims.reduce((n, c) => n + c.runs.length, 0);
-    const again = await claimDueSchedules(ctx.handle.db, { now: t0, limit: 300, claimedBy: 'd', plan: everyMinute });
-    const [{ runs, distinct }] = (await ctx.handle.db.execute(
-      sql`SELECT count(*)::int AS runs, count(DISTINCT (schedule_id, scheduled_for))::int AS distinct FROM schedule_runs`,
-    )).rows as [{ runs: number; distinct: number }];
+    const again = await claimDueSchedules(ctx.handle.db, {
+      now: t0,
+      limit: 300,
+      claimedBy: 'd',
+      plan: everyMinute,
+    });
+    const [{ runs, distinct }] = (
+      await ctx.handle.db.execute(
+        sql`SELECT count(*)::int AS runs, count(DISTINCT (schedule_id, scheduled_for))::int AS distinct FROM schedule_runs`,
+      )
+    ).rows as [{ runs: number; distinct: number }];
     expect(total + again.runs.length).toBe(300);
     expect(runs).toBe(300);
     expect(distinct).toBe(300);
@@ -57,13 +77,22 @@ describe('claimDueSchedules', () => {
 
   it('never writes a second run for a slot that already has one (the unique guard)', async () => {
     const [s] = await insertSchedules(ctx.handle, 1, { nextRunAt: t0 });
-    await ctx.handle.db.insert(scheduleRuns).values({ scheduleId: s!.id, scheduledFor: t0, status: 'succeeded' });
-    const result = await claimDueSchedules(ctx.handle.db, { now: t0, limit: 10, claimedBy: 'a', plan: everyMinute });
+    await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId: s!.id, scheduledFor: t0, status: 'succeeded' });
+    const result = await claimDueSchedules(ctx.handle.db, {
+      now: t0,
+      limit: 10,
+      claimedBy: 'a',
+      plan: everyMinute,
+    });
     expect(result.runs).toHaveLength(0);
     const count = await ctx.handle.db.$count(scheduleRuns);
     expect(count).toBe(1);
     // A manual run of the same slot is allowed: the guard covers scheduled and backfilled slots.
-    await ctx.handle.db.insert(scheduleRuns).values({ scheduleId: s!.id, scheduledFor: t0, trigger: 'manual' });
+    await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId: s!.id, scheduledFor: t0, trigger: 'manual' });
     expect(await ctx.handle.db.$count(scheduleRuns)).toBe(2);
   });
 
@@ -78,7 +107,10 @@ describe('claimDueSchedules', () => {
     });
     expect(result.invalid).toEqual([{ key: s!.key, error: 'timezone "Mars/Base" is not known' }]);
     const [row] = await ctx.handle.db.select().from(schedules);
-    expect(row).toMatchObject({ lastStatus: 'invalid', lastError: 'timezone "Mars/Base" is not known' });
+    expect(row).toMatchObject({
+      lastStatus: 'invalid',
+      lastError: 'timezone "Mars/Base" is not known',
+    });
     expect(row!.nextRunAt!.toISOString()).toBe(recheckAt.toISOString());
     expect(await ctx.handle.db.$count(scheduleRuns)).toBe(0);
   });
@@ -90,9 +122,14 @@ describe('claimDueSchedules', () => {
       now: slots[2]!,
       limit: 10,
       claimedBy: 'a',
-      plan: () => ({ runs: slots.map((slot) => ({ slot, status: 'pending' as const })), next: new Date(t0.getTime() + 3 * MINUTE) }),
+      plan: () => ({
+        runs: slots.map((slot) => ({ slot, status: 'pending' as const })),
+        next: new Date(t0.getTime() + 3 * MINUTE),
+      }),
     });
-    expect(result.runs.map((r) => r.scheduledFor.toISOString()).sort()).toEqual(slots.map((s) => s.toISOString()));
+    expect(result.runs.map((r) => r.scheduledFor.toISOString()).sort()).toEqual(
+      slots.map((s) => s.toISOString()),
+    );
   });
 });
 
@@ -101,7 +138,11 @@ describe('initializeNextRuns and nextDueAt', () => {
     await insertSchedules(ctx.handle, 2);
     expect(await nextDueAt(ctx.handle.db)).toEqual({ nextDueAt: null, uninitialized: true });
     const first = new Date(t0.getTime() + 5_000);
-    const result = await initializeNextRuns(ctx.handle.db, { now: t0, limit: 10, plan: () => ({ runs: [], next: first }) });
+    const result = await initializeNextRuns(ctx.handle.db, {
+      now: t0,
+      limit: 10,
+      plan: () => ({ runs: [], next: first }),
+    });
     expect(result.initialized).toBe(2);
     expect(await nextDueAt(ctx.handle.db)).toEqual({ nextDueAt: first, uninitialized: false });
   });
@@ -116,7 +157,11 @@ describe('claimDueSchedules with policies', () => {
       claimedBy: 'a',
       plan: (row) => ({
         runs: [
-          { slot: new Date(t0.getTime() - MINUTE), status: 'skipped', reason: 'catchup: 1 missed slot not run' },
+          {
+            slot: new Date(t0.getTime() - MINUTE),
+            status: 'skipped',
+            reason: 'catchup: 1 missed slot not run',
+          },
           { slot: row.nextRunAt!, status: 'pending' },
         ],
         next: new Date(t0.getTime() + MINUTE),
@@ -133,10 +178,17 @@ describe('claimDueSchedules with policies', () => {
   });
 
   it('tells the plan about runs in flight and cancels them when asked', async () => {
-    const [s] = await insertSchedules(ctx.handle, 1, { nextRunAt: t0, overlapPolicy: 'cancel_previous' });
+    const [s] = await insertSchedules(ctx.handle, 1, {
+      nextRunAt: t0,
+      overlapPolicy: 'cancel_previous',
+    });
     const [old] = await ctx.handle.db
       .insert(scheduleRuns)
-      .values({ scheduleId: s!.id, scheduledFor: new Date(t0.getTime() - MINUTE), status: 'running' })
+      .values({
+        scheduleId: s!.id,
+        scheduledFor: new Date(t0.getTime() - MINUTE),
+        status: 'running',
+      })
       .returning();
     let seen: DueSchedule['inFlight'] | undefined;
     const result = await claimDueSchedules(ctx.handle.db, {
@@ -145,12 +197,19 @@ describe('claimDueSchedules with policies', () => {
       claimedBy: 'a',
       plan: (row) => {
         seen = row.inFlight;
-        return { runs: [{ slot: row.nextRunAt!, status: 'pending' }], next: new Date(t0.getTime() + MINUTE), cancelActive: true };
+        return {
+          runs: [{ slot: row.nextRunAt!, status: 'pending' }],
+          next: new Date(t0.getTime() + MINUTE),
+          cancelActive: true,
+        };
       },
     });
     expect(seen).toEqual({ running: 1, waiting: 0 });
     expect(result.cancelledRunIds).toEqual([old!.id]);
-    const [after] = await ctx.handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, old!.id));
+    const [after] = await ctx.handle.db
+      .select()
+      .from(scheduleRuns)
+      .where(eq(scheduleRuns.id, old!.id));
     expect(after!.status).toBe('cancelled');
     expect(after!.reason).toMatch(/superseded/);
   });
@@ -161,7 +220,11 @@ describe('claimDueSchedules with policies', () => {
       now: t0,
       limit: 10,
       claimedBy: 'a',
-      plan: (row) => ({ runs: [{ slot: row.nextRunAt!, status: 'pending' }], next: null, completed: 'max_runs' }),
+      plan: (row) => ({
+        runs: [{ slot: row.nextRunAt!, status: 'pending' }],
+        next: null,
+        completed: 'max_runs',
+      }),
     });
     expect(result.completed).toEqual([{ key: s!.key, reason: 'max_runs' }]);
     const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, s!.id));
@@ -175,10 +238,13 @@ describe('claimDueSchedules with policies', () => {
       pausedUntil: new Date(t0.getTime() + 5 * MINUTE),
       pauseNote: 'maintenance',
     });
-    const claim = () => claimDueSchedules(ctx.handle.db, { now: t0, limit: 10, claimedBy: 'a', plan: everyMinute });
+    const claim = () =>
+      claimDueSchedules(ctx.handle.db, { now: t0, limit: 10, claimedBy: 'a', plan: everyMinute });
     expect((await claim()).locked).toBe(0);
     expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + MINUTE))).toEqual([]);
-    expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + 5 * MINUTE))).toEqual([s!.key]);
+    expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + 5 * MINUTE))).toEqual([
+      s!.key,
+    ]);
     const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, s!.id));
     expect(row).toMatchObject({ pausedAt: null, pausedUntil: null, pauseNote: null });
     expect(row!.nextRunAt!.toISOString()).toBe(t0.toISOString());

@@ -73,12 +73,22 @@ export async function claimDueSchedules(db: Db, opts: ClaimOptions): Promise<Cla
           FOR UPDATE SKIP LOCKED`,
       dueDates,
     );
-    const result: ClaimResult = { runs: [], skipped: 0, cancelledRunIds: [], completed: [], locked: due.length, invalid: [] };
+    const result: ClaimResult = {
+      runs: [],
+      skipped: 0,
+      cancelledRunIds: [],
+      completed: [],
+      locked: due.length,
+      invalid: [],
+    };
     if (due.length === 0) return result;
     const inFlight = await inFlightOf(tx, due);
-    const batch = planBatch(due, (row) => opts.plan({ ...row, inFlight: inFlight.get(row.id) ?? NOBODY }));
+    const batch = planBatch(due, (row) =>
+      opts.plan({ ...row, inFlight: inFlight.get(row.id) ?? NOBODY }),
+    );
     if (batch.invalid.length > 0) await recordInvalid(tx, batch.invalid, opts.now);
-    if (batch.cancel.length > 0) result.cancelledRunIds = await cancelInFlight(tx, batch.cancel, opts.now);
+    if (batch.cancel.length > 0)
+      result.cancelledRunIds = await cancelInFlight(tx, batch.cancel, opts.now);
     const written = await advanceAndAudit(tx, batch, opts);
     const byId = new Map(due.map((row) => [row.id, row]));
     for (const w of written) {
@@ -118,7 +128,11 @@ interface WrittenRun {
  * we read (disabling those that ran their course), then insert audit rows only
  * for schedules whose CAS succeeded.
  */
-async function advanceAndAudit(ex: Executor, batch: Batch, opts: ClaimOptions): Promise<WrittenRun[]> {
+async function advanceAndAudit(
+  ex: Executor,
+  batch: Batch,
+  opts: ClaimOptions,
+): Promise<WrittenRun[]> {
   const { advance, runs } = batch;
   if (advance.length === 0) return [];
   return rowsOf<WrittenRun>(
@@ -167,4 +181,3 @@ function toDispatch(w: WrittenRun, row: DueRow): DispatchRun {
     overlapPolicy: row.overlapPolicy,
   };
 }
-

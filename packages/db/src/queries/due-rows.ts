@@ -58,7 +58,10 @@ export const dueDates = ['nextRunAt', 'startsAt', 'endsAt'] as const;
 export const NOBODY = { running: 0, waiting: 0 };
 
 /** Counts in-flight runs for the schedules whose overlap policy looks at them. */
-export async function inFlightOf(ex: Executor, rows: DueRow[]): Promise<Map<string, DueSchedule['inFlight']>> {
+export async function inFlightOf(
+  ex: Executor,
+  rows: DueRow[],
+): Promise<Map<string, DueSchedule['inFlight']>> {
   const ids = rows.filter((r) => r.overlapPolicy !== 'allow').map((r) => r.id);
   if (ids.length === 0) return new Map();
   const counts = await rowsOf<{ id: string; running: number; waiting: number }>(
@@ -99,11 +102,22 @@ export function planBatch(due: DueRow[], plan: (row: DueRow) => SlotPlan): Batch
   for (const row of due) {
     const decision = plan(row);
     if ('error' in decision) {
-      batch.invalid.push({ id: row.id, key: row.key, error: decision.error, recheckAt: decision.recheckAt });
+      batch.invalid.push({
+        id: row.id,
+        key: row.key,
+        error: decision.error,
+        recheckAt: decision.recheckAt,
+      });
       continue;
     }
     const fired = decision.runs.filter((r) => r.status === 'pending').length;
-    batch.advance.push({ id: row.id, expected: row.nextRunAt, next: decision.next, completed: decision.completed ?? null, fired });
+    batch.advance.push({
+      id: row.id,
+      expected: row.nextRunAt,
+      next: decision.next,
+      completed: decision.completed ?? null,
+      fired,
+    });
     for (const run of decision.runs) batch.runs.push({ ...run, scheduleId: row.id });
     if (decision.cancelActive) batch.cancel.push(row.id);
   }
@@ -119,4 +133,3 @@ export async function recordInvalid(ex: Executor, invalid: InvalidSchedule[], no
                 ${arr(invalid.map((i) => i.recheckAt))}::timestamptz[]) AS i(id, error, recheck_at)
     WHERE s.id = i.id`);
 }
-

@@ -1,6 +1,15 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { NOBODY, dueColumns, dueDates, planBatch, recordInvalid, type DueRow, type DueSchedule, type SlotPlan } from './due-rows.js';
+import {
+  NOBODY,
+  dueColumns,
+  dueDates,
+  planBatch,
+  recordInvalid,
+  type DueRow,
+  type DueSchedule,
+  type SlotPlan,
+} from './due-rows.js';
 import { arr, rowsOf } from './util.js';
 
 /**
@@ -33,7 +42,10 @@ export async function initializeNextRuns(
                     ${arr(advance.map((a) => a.completed))}::text[]) AS a(id, next_at, completed)
         WHERE s.id = a.id AND s.next_run_at IS NULL`);
     }
-    return { initialized: advance.length, invalid: invalid.map(({ key, error }) => ({ key, error })) };
+    return {
+      initialized: advance.length,
+      invalid: invalid.map(({ key, error }) => ({ key, error })),
+    };
   });
 }
 
@@ -48,7 +60,9 @@ export async function resumeExpiredPauses(db: Db, now: Date): Promise<string[]> 
 }
 
 /** The earliest moment the loop has work: a due slot or a pause ending. */
-export async function nextDueAt(db: Db): Promise<{ nextDueAt: Date | null; uninitialized: boolean }> {
+export async function nextDueAt(
+  db: Db,
+): Promise<{ nextDueAt: Date | null; uninitialized: boolean }> {
   const [row] = await rowsOf<{ nextDueAt: Date | null; uninitialized: boolean }>(
     db,
     sql`SELECT LEAST((SELECT min(next_run_at) FROM schedules WHERE enabled AND paused_at IS NULL),

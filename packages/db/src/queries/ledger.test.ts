@@ -31,22 +31,40 @@ describe('relay queries', () => {
     const old = await newRun('pending', at(0));
     await newRun('pending', at(50));
     await newRun('queued', at(0));
-    const taken = await claimStrandedRuns(ctx.handle.db, { now: at(60), graceMs: 30_000, limit: 10, claimedBy: 'r1' });
+    const taken = await claimStrandedRuns(ctx.handle.db, {
+      now: at(60),
+      graceMs: 30_000,
+      limit: 10,
+      claimedBy: 'r1',
+    });
     expect(taken.map((r) => r.runId)).toEqual([old.runId]);
     expect(taken[0]).toMatchObject({ handler: 'noop', trigger: 'schedule', maxAttempts: 3 });
     // Re-stamped: a second relay right after does not take it again.
-    const again = await claimStrandedRuns(ctx.handle.db, { now: at(61), graceMs: 30_000, limit: 10, claimedBy: 'r2' });
+    const again = await claimStrandedRuns(ctx.handle.db, {
+      now: at(61),
+      graceMs: 30_000,
+      limit: 10,
+      claimedBy: 'r2',
+    });
     expect(again).toEqual([]);
   });
 
   it('marks only pending runs queued', async () => {
     const pending = await newRun('pending');
     const running = await newRun('running');
-    const n = await markRunsQueued(ctx.handle.db, { runIds: [pending.runId, running.runId], now: at(1) });
+    const n = await markRunsQueued(ctx.handle.db, {
+      runIds: [pending.runId, running.runId],
+      now: at(1),
+    });
     expect(n).toBe(1);
-    const rows = await ctx.handle.db.select({ id: scheduleRuns.id, status: scheduleRuns.status }).from(scheduleRuns);
+    const rows = await ctx.handle.db
+      .select({ id: scheduleRuns.id, status: scheduleRuns.status })
+      .from(scheduleRuns);
     expect(new Map(rows.map((r) => [r.id, r.status]))).toEqual(
-      new Map([[pending.runId, 'queued'], [running.runId, 'running']]),
+      new Map([
+        [pending.runId, 'queued'],
+        [running.runId, 'running'],
+      ]),
     );
   });
 });
@@ -62,7 +80,9 @@ describe('startRuns (the start gate)', () => {
     ['skipped', false],
   ])('a %s run may start: %s', async (status, expected) => {
     const { runId, scheduleId } = await newRun(status);
-    const verdicts = await startRuns(ctx.handle.db, [{ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    const verdicts = await startRuns(ctx.handle.db, [
+      { runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+    ]);
     expect(verdicts.get(runId)).toBe(expected ? 'started' : 'refused');
     expect(await ctx.handle.db.$count(runAttempts)).toBe(expected ? 1 : 0);
   });
@@ -70,7 +90,13 @@ describe('startRuns (the start gate)', () => {
   it('refuses unknown runs', async () => {
     const runId = '00000000-0000-4000-8000-000000000000';
     const verdicts = await startRuns(ctx.handle.db, [
-      { runId, scheduleId: '00000000-0000-4000-8000-000000000001', attempt: 1, workerId: 'w1', startedAt: at(1) },
+      {
+        runId,
+        scheduleId: '00000000-0000-4000-8000-000000000001',
+        attempt: 1,
+        workerId: 'w1',
+        startedAt: at(1),
+      },
     ]);
     expect(verdicts.get(runId)).toBe('refused');
   });
@@ -83,18 +109,44 @@ describe('startRuns for serial (buffer_one) runs', () => {
       .insert(scheduleRuns)
       .values({ scheduleId, scheduledFor: at(60), status: 'queued' })
       .returning();
-    const req = (runId: string) => ({ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(61), serial: true });
+    const req = (runId: string) => ({
+      runId,
+      scheduleId,
+      attempt: 1,
+      workerId: 'w1',
+      startedAt: at(61),
+      serial: true,
+    });
     expect((await startRuns(ctx.handle.db, [req(waiting!.id)])).get(waiting!.id)).toBe('busy');
-    await ctx.handle.db.update(scheduleRuns).set({ status: 'succeeded' }).where(eq(scheduleRuns.id, running));
+    await ctx.handle.db
+      .update(scheduleRuns)
+      .set({ status: 'succeeded' })
+      .where(eq(scheduleRuns.id, running));
     expect((await startRuns(ctx.handle.db, [req(waiting!.id)])).get(waiting!.id)).toBe('started');
   });
 
   it('starts only one of two serial runs of a schedule in the same batch or in racing batches', async () => {
     const { scheduleId, runId: a } = await newRun('queued');
-    const [b] = await ctx.handle.db.insert(scheduleRuns).values({ scheduleId, scheduledFor: at(60), status: 'queued' }).returning();
-    const [c] = await ctx.handle.db.insert(scheduleRuns).values({ scheduleId, scheduledFor: at(120), status: 'queued' }).returning();
-    const req = (runId: string) => ({ runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(121), serial: true });
-    const [one, two] = await Promise.all([startRuns(ctx.handle.db, [req(a), req(b!.id)]), startRuns(ctx.handle.db, [req(c!.id)])]);
+    const [b] = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId, scheduledFor: at(60), status: 'queued' })
+      .returning();
+    const [c] = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId, scheduledFor: at(120), status: 'queued' })
+      .returning();
+    const req = (runId: string) => ({
+      runId,
+      scheduleId,
+      attempt: 1,
+      workerId: 'w1',
+      startedAt: at(121),
+      serial: true,
+    });
+    const [one, two] = await Promise.all([
+      startRuns(ctx.handle.db, [req(a), req(b!.id)]),
+      startRuns(ctx.handle.db, [req(c!.id)]),
+    ]);
     const verdicts = [...one.values(), ...two.values()];
     expect(verdicts.filter((v) => v === 'started')).toHaveLength(1);
     expect(verdicts.filter((v) => v === 'busy')).toHaveLength(2);
@@ -109,27 +161,71 @@ describe('finishRuns', () => {
       { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
       { runId: b.runId, scheduleId: b.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
     ]);
-    await ctx.handle.db.update(schedules).set({ consecutiveFailures: 4 }).where(eq(schedules.id, b.scheduleId));
+    await ctx.handle.db
+      .update(schedules)
+      .set({ consecutiveFailures: 4 })
+      .where(eq(schedules.id, b.scheduleId));
     await finishRuns(ctx.handle.db, [
-      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'succeeded', finishedAt: at(2), durationMs: 1000, result: { ok: 1 } },
-      { runId: b.runId, scheduleId: b.scheduleId, attempt: 1, outcome: 'failed', finishedAt: at(2), durationMs: 900, error: 'boom' },
+      {
+        runId: a.runId,
+        scheduleId: a.scheduleId,
+        attempt: 1,
+        outcome: 'succeeded',
+        finishedAt: at(2),
+        durationMs: 1000,
+        result: { ok: 1 },
+      },
+      {
+        runId: b.runId,
+        scheduleId: b.scheduleId,
+        attempt: 1,
+        outcome: 'failed',
+        finishedAt: at(2),
+        durationMs: 900,
+        error: 'boom',
+      },
     ]);
     const runs = await ctx.handle.db.select().from(scheduleRuns);
     const byId = new Map(runs.map((r) => [r.id, r]));
-    expect(byId.get(a.runId)).toMatchObject({ status: 'succeeded', result: { ok: 1 }, attempts: 1 });
+    expect(byId.get(a.runId)).toMatchObject({
+      status: 'succeeded',
+      result: { ok: 1 },
+      attempts: 1,
+    });
     expect(byId.get(b.runId)).toMatchObject({ status: 'failed', error: 'boom' });
     const scheds = new Map((await ctx.handle.db.select().from(schedules)).map((s) => [s.id, s]));
-    expect(scheds.get(a.scheduleId)).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, lastResult: { ok: 1 } });
-    expect(scheds.get(b.scheduleId)).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 5, lastError: 'boom' });
+    expect(scheds.get(a.scheduleId)).toMatchObject({
+      lastStatus: 'succeeded',
+      consecutiveFailures: 0,
+      lastResult: { ok: 1 },
+    });
+    expect(scheds.get(b.scheduleId)).toMatchObject({
+      lastStatus: 'failed',
+      consecutiveFailures: 5,
+      lastError: 'boom',
+    });
     const attempts = await ctx.handle.db.select().from(runAttempts);
-    expect(attempts.map((x) => [x.status, x.durationMs]).sort()).toEqual([['failed', 900], ['succeeded', 1000]]);
+    expect(attempts.map((x) => [x.status, x.durationMs]).sort()).toEqual([
+      ['failed', 900],
+      ['succeeded', 1000],
+    ]);
   });
 
   it('leaves a retrying run open and does not touch the schedule', async () => {
     const a = await newRun('queued');
-    await startRuns(ctx.handle.db, [{ runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    await startRuns(ctx.handle.db, [
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+    ]);
     await finishRuns(ctx.handle.db, [
-      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'retrying', finishedAt: at(2), durationMs: 5, error: 'flaky' },
+      {
+        runId: a.runId,
+        scheduleId: a.scheduleId,
+        attempt: 1,
+        outcome: 'retrying',
+        finishedAt: at(2),
+        durationMs: 5,
+        error: 'flaky',
+      },
     ]);
     const [run] = await ctx.handle.db.select().from(scheduleRuns);
     expect(run).toMatchObject({ status: 'retrying', finishedAt: null, error: 'flaky' });
@@ -141,24 +237,56 @@ describe('finishRuns', () => {
 describe('auto-pause', () => {
   it('pauses the schedule on the N-th consecutive final failure and says why', async () => {
     const a = await newRun('queued');
-    await ctx.handle.db.update(schedules).set({ maxConsecutiveFailures: 2, consecutiveFailures: 1 }).where(eq(schedules.id, a.scheduleId));
-    await startRuns(ctx.handle.db, [{ runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
+    await ctx.handle.db
+      .update(schedules)
+      .set({ maxConsecutiveFailures: 2, consecutiveFailures: 1 })
+      .where(eq(schedules.id, a.scheduleId));
+    await startRuns(ctx.handle.db, [
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+    ]);
     await finishRuns(ctx.handle.db, [
-      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'failed', finishedAt: at(2), durationMs: 5, error: 'disk full' },
+      {
+        runId: a.runId,
+        scheduleId: a.scheduleId,
+        attempt: 1,
+        outcome: 'failed',
+        finishedAt: at(2),
+        durationMs: 5,
+        error: 'disk full',
+      },
     ]);
     const [s] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, a.scheduleId));
-    expect(s).toMatchObject({ consecutiveFailures: 2, pauseNote: 'auto-paused after 2 consecutive failures; last error: disk full' });
+    expect(s).toMatchObject({
+      consecutiveFailures: 2,
+      pauseNote: 'auto-paused after 2 consecutive failures; last error: disk full',
+    });
     expect(s!.pausedAt!.toISOString()).toBe(at(2).toISOString());
   });
 
   it('records a cancelled attempt without touching the run or the schedule', async () => {
     const a = await newRun('queued');
-    await startRuns(ctx.handle.db, [{ runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) }]);
-    await ctx.handle.db.update(scheduleRuns).set({ status: 'cancelled' }).where(eq(scheduleRuns.id, a.runId));
-    await finishRuns(ctx.handle.db, [
-      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, outcome: 'cancelled', finishedAt: at(2), durationMs: 5, error: 'run cancelled' },
+    await startRuns(ctx.handle.db, [
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
     ]);
-    const [run] = await ctx.handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, a.runId));
+    await ctx.handle.db
+      .update(scheduleRuns)
+      .set({ status: 'cancelled' })
+      .where(eq(scheduleRuns.id, a.runId));
+    await finishRuns(ctx.handle.db, [
+      {
+        runId: a.runId,
+        scheduleId: a.scheduleId,
+        attempt: 1,
+        outcome: 'cancelled',
+        finishedAt: at(2),
+        durationMs: 5,
+        error: 'run cancelled',
+      },
+    ]);
+    const [run] = await ctx.handle.db
+      .select()
+      .from(scheduleRuns)
+      .where(eq(scheduleRuns.id, a.runId));
     expect(run!.status).toBe('cancelled');
     const [attempt] = await ctx.handle.db.select().from(runAttempts);
     expect(attempt).toMatchObject({ status: 'failed', error: 'run cancelled' });
@@ -168,15 +296,44 @@ describe('auto-pause', () => {
 });
 
 describe('summarizeOutcomes', () => {
-  const req = (scheduleId: string, outcome: FinishRequest['outcome'], s: number): FinishRequest => ({
-    runId: `${scheduleId}-${s}`, scheduleId, attempt: 1, outcome, finishedAt: at(s), durationMs: 1,
+  const req = (
+    scheduleId: string,
+    outcome: FinishRequest['outcome'],
+    s: number,
+  ): FinishRequest => ({
+    runId: `${scheduleId}-${s}`,
+    scheduleId,
+    attempt: 1,
+    outcome,
+    finishedAt: at(s),
+    durationMs: 1,
   });
   it.each([
-    ['one success', [req('x', 'succeeded', 1)], { reset: true, trailingFailures: 0, lastStatus: 'succeeded' }],
-    ['failures only', [req('x', 'failed', 1), req('x', 'failed', 2)], { reset: false, trailingFailures: 2, lastStatus: 'failed' }],
-    ['fail then success', [req('x', 'failed', 1), req('x', 'succeeded', 2)], { reset: true, trailingFailures: 0, lastStatus: 'succeeded' }],
-    ['success then fail (out of order input)', [req('x', 'failed', 3), req('x', 'succeeded', 2)], { reset: true, trailingFailures: 1, lastStatus: 'failed' }],
-    ['retries are ignored', [req('x', 'retrying', 1), req('x', 'failed', 2)], { reset: false, trailingFailures: 1, lastStatus: 'failed' }],
+    [
+      'one success',
+      [req('x', 'succeeded', 1)],
+      { reset: true, trailingFailures: 0, lastStatus: 'succeeded' },
+    ],
+    [
+      'failures only',
+      [req('x', 'failed', 1), req('x', 'failed', 2)],
+      { reset: false, trailingFailures: 2, lastStatus: 'failed' },
+    ],
+    [
+      'fail then success',
+      [req('x', 'failed', 1), req('x', 'succeeded', 2)],
+      { reset: true, trailingFailures: 0, lastStatus: 'succeeded' },
+    ],
+    [
+      'success then fail (out of order input)',
+      [req('x', 'failed', 3), req('x', 'succeeded', 2)],
+      { reset: true, trailingFailures: 1, lastStatus: 'failed' },
+    ],
+    [
+      'retries are ignored',
+      [req('x', 'retrying', 1), req('x', 'failed', 2)],
+      { reset: false, trailingFailures: 1, lastStatus: 'failed' },
+    ],
   ])('%s', (_name, input, expected) => {
     const [summary] = summarizeOutcomes(input);
     expect(summary).toMatchObject(expected);

@@ -23,7 +23,10 @@ export type StartVerdict = 'started' | 'busy' | 'refused';
  * checked under a per-schedule advisory lock, so two workers cannot both
  * decide the schedule is idle.
  */
-export async function startRuns(db: Db, requests: readonly StartRequest[]): Promise<Map<string, StartVerdict>> {
+export async function startRuns(
+  db: Db,
+  requests: readonly StartRequest[],
+): Promise<Map<string, StartVerdict>> {
   const verdicts = new Map<string, StartVerdict>();
   if (requests.length === 0) return verdicts;
   if (!requests.some((r) => r.serial)) {
@@ -32,7 +35,9 @@ export async function startRuns(db: Db, requests: readonly StartRequest[]): Prom
     return verdicts;
   }
   return db.transaction(async (tx) => {
-    const serialSchedules = [...new Set(requests.filter((r) => r.serial).map((r) => r.scheduleId))].sort();
+    const serialSchedules = [
+      ...new Set(requests.filter((r) => r.serial).map((r) => r.scheduleId)),
+    ].sort();
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(id::text, 0))
                          FROM unnest(${arr(serialSchedules)}::uuid[]) AS s(id) ORDER BY id`);
     const running = await rowsOf<{ scheduleId: string; runId: string }>(
@@ -56,7 +61,10 @@ export async function startRuns(db: Db, requests: readonly StartRequest[]): Prom
   });
 }
 
-async function startStatement(ex: Executor, requests: readonly StartRequest[]): Promise<Set<string>> {
+async function startStatement(
+  ex: Executor,
+  requests: readonly StartRequest[],
+): Promise<Set<string>> {
   if (requests.length === 0) return new Set();
   const rows = await rowsOf<{ id: string }>(
     ex,

@@ -12,7 +12,11 @@ export const arr = (values: readonly unknown[]): SQL => sql`${sql.param(values)}
  * driver leaves timestamps of raw statements as text, so the caller names the
  * columns to turn into Dates.
  */
-export async function rowsOf<T>(ex: Executor, query: SQL, dates: readonly (keyof T & string)[] = []): Promise<T[]> {
+export async function rowsOf<T>(
+  ex: Executor,
+  query: SQL,
+  dates: readonly (keyof T & string)[] = [],
+): Promise<T[]> {
   const result = await ex.execute(query);
   const rows = result.rows;
   if (dates.length > 0) {

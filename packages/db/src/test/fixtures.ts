@@ -3,7 +3,11 @@ import { createDb, type DbHandle } from '../client.js';
 import { schedules, type NewSchedule } from '../schema.js';
 
 /** A fresh database for one test file, with a handle to it. */
-export async function openTestDb(): Promise<{ env: TestEnv; handle: DbHandle; close(): Promise<void> }> {
+export async function openTestDb(): Promise<{
+  env: TestEnv;
+  handle: DbHandle;
+  close(): Promise<void>;
+}> {
   const env = await createTestEnv();
   const handle = createDb({ url: env.databaseUrl, max: 8 });
   return {
@@ -28,5 +32,8 @@ export async function insertSchedules(
     intervalSeconds: 60,
     ...overrides,
   }));
-  return handle.db.insert(schedules).values(rows).returning({ id: schedules.id, key: schedules.key });
+  return handle.db
+    .insert(schedules)
+    .values(rows)
+    .returning({ id: schedules.id, key: schedules.key });
 }
