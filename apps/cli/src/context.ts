@@ -14,12 +14,22 @@ export function loadCliConfig() {
 export function createContext(): CliContext {
   const config = loadCliConfig();
   // Commands print for people; logs go to stderr so `--json` output stays clean.
-  const logger = createLogger({ name: 'fleet', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, format: 'pretty', destination: process.stderr });
+  const logger = createLogger({
+    name: 'fleet',
+    level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+    format: 'pretty',
+    destination: process.stderr,
+  });
   return { config, logger };
 }
 
 export async function withDb<T>(ctx: CliContext, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
-  const handle = createDb({ url: ctx.config.DATABASE_URL, logger: ctx.logger, max: 2, applicationName: 'cronfleet-cli' });
+  const handle = createDb({
+    url: ctx.config.DATABASE_URL,
+    logger: ctx.logger,
+    max: 2,
+    applicationName: 'cronfleet-cli',
+  });
   try {
     return await fn(handle);
   } finally {

@@ -4,6 +4,7 @@ export * from './migrate.js';
 export * from './clock.js';
 export * from './queries/claim.js';
 export * from './queries/initialize.js';
+export * from './queries/in-flight.js';
 export * from './queries/relay.js';
 export * from './queries/ledger.js';
 export * from './queries/schedules.js';

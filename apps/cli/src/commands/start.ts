@@ -8,7 +8,8 @@ export type Component = 'scheduler' | 'worker' | 'all';
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
 const RESET = '\x1b[0m';
 
-const entry = (app: string) => fileURLToPath(new URL(`../../../${app}/dist/main.js`, import.meta.url));
+const entry = (app: string) =>
+  fileURLToPath(new URL(`../../../${app}/dist/main.js`, import.meta.url));
 
 interface Spec {
   label: string;
@@ -18,9 +19,11 @@ interface Spec {
 
 export function plan(component: Component, workers: number): Spec[] {
   const specs: Spec[] = [];
-  if (component === 'scheduler' || component === 'all') specs.push({ label: 'scheduler', app: 'scheduler', env: {} });
+  if (component === 'scheduler' || component === 'all')
+    specs.push({ label: 'scheduler', app: 'scheduler', env: {} });
   if (component === 'worker' || component === 'all') {
-    for (let i = 1; i <= workers; i++) specs.push({ label: `worker-${i}`, app: 'worker', env: { WORKER_ID: `worker-${i}` } });
+    for (let i = 1; i <= workers; i++)
+      specs.push({ label: `worker-${i}`, app: 'worker', env: { WORKER_ID: `worker-${i}` } });
   }
   return specs;
 }
@@ -41,7 +44,10 @@ export async function startProcesses(specs: Spec[], opts: { pretty: boolean }): 
     });
     const prefix = `${COLORS[i % COLORS.length]}${spec.label.padEnd(width)}${RESET} │ `;
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) =>
+          process.stdout.write(prefix + line + '\n'),
+        );
     }
     return child;
   });
@@ -55,7 +61,9 @@ export async function startProcesses(specs: Spec[], opts: { pretty: boolean }): 
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
   // Should this process die some other way, take the children with it.
-  process.on('exit', () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
+  process.on('exit', () =>
+    children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')),
+  );
   const codes = await Promise.all(
     children.map(
       (child, i) =>

@@ -1,31 +1,53 @@
-import { systemClock } from '@cronfleet/core';
-import { upsertSchedules, type DbHandle, type ScheduleDefinition } from '@cronfleet/db';
+import type { DbHandle } from '@cronfleet/db';
 import { createBuiltinHandlers } from '@cronfleet/handlers';
+import {
+  createScheduleService,
+  readScheduleFile,
+  type SyncOptions,
+  type SyncResult,
+} from '@cronfleet/service';
 import type { CliContext } from '../context.js';
-import { readScheduleFile } from '../schedule-file.js';
-
-export interface SyncReport {
-  applied: string[];
-  skipped: { key: string; reason: string }[];
-}
 
 /**
- * Upserts a file's schedules by key. An entry naming a handler this fleet does
- * not have is reported and skipped; the others still apply.
+ * Reads a schedules file and syncs it by key: computes the plan, then applies
+ * it unless `dryRun`. An entry naming a handler this fleet does not have is
+ * reported and skipped; the others still apply. `prune` removes schedules the
+ * file no longer names.
  */
-export async function syncFile(ctx: CliContext, handle: DbHandle, path: string): Promise<SyncReport> {
-  const defs = await readScheduleFile(path);
-  const known = new Set(createBuiltinHandlers({ db: handle.db }).map((h) => h.name));
-  const skipped: SyncReport['skipped'] = [];
-  const apply: ScheduleDefinition[] = [];
-  for (const def of defs) {
-    if (known.has(def.handler)) apply.push(def);
-    else {
-      const reason = `unknown handler "${def.handler}"; known: ${[...known].sort().join(', ')}`;
-      skipped.push({ key: def.key, reason });
-      ctx.logger.warn({ scheduleKey: def.key }, `skipped: ${reason}`);
-    }
+export async function syncFile(
+  ctx: CliContext,
+  handle: DbHandle,
+  path: string,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
+  const entries = await readScheduleFile(path);
+  const known = createBuiltinHandlers({ db: handle.db }).map((h) => h.name);
+  const service = createScheduleService({
+    db: handle.db,
+    logger: ctx.logger,
+    knownHandlers: () => known,
+  });
+  return service.sync(entries, opts);
+}
+
+/** The plan for people: what is created, updated (which fields), unchanged, removed or would be. */
+export function formatSyncResult(result: SyncResult, opts: { prune?: boolean } = {}): string[] {
+  const { plan, skipped, applied } = result;
+  const list = (keys: readonly string[]) => keys.join(', ');
+  const lines: string[] = [];
+  if (plan.create.length > 0) lines.push(`create     ${list(plan.create)}`);
+  for (const u of plan.update) lines.push(`update     ${u.key} (${u.fields.join(', ')})`);
+  if (plan.unchanged.length > 0) lines.push(`unchanged  ${list(plan.unchanged)}`);
+  if (plan.remove.length > 0) {
+    lines.push(
+      opts.prune
+        ? `remove     ${list(plan.remove)}`
+        : `would remove ${list(plan.remove)} (not in the file; --prune removes them)`,
+    );
   }
-  const rows = await upsertSchedules(handle.db, apply, systemClock.now());
-  return { applied: rows.map((r) => r.key), skipped };
+  for (const s of skipped) lines.push(`skipped    ${s.key}: ${s.reason}`);
+  const removed = opts.prune ? plan.remove.length : 0;
+  const counts = `${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged, ${removed} removed`;
+  lines.push(applied ? `applied: ${counts}` : `dry run, nothing written (would apply: ${counts})`);
+  return lines;
 }

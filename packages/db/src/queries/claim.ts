@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { ACTIVE_STATUSES, type OverlapPolicy, type RunTrigger } from '../schema.js';
+import type { OverlapPolicy, RunTrigger } from '../schema.js';
+import { cancelRunsInFlight } from './in-flight.js';
 import {
   NOBODY,
   dueColumns,
@@ -88,7 +89,10 @@ export async function claimDueSchedules(db: Db, opts: ClaimOptions): Promise<Cla
     );
     if (batch.invalid.length > 0) await recordInvalid(tx, batch.invalid, opts.now);
     if (batch.cancel.length > 0)
-      result.cancelledRunIds = await cancelInFlight(tx, batch.cancel, opts.now);
+      result.cancelledRunIds = await cancelRunsInFlight(tx, {
+        scheduleIds: batch.cancel,
+        now: opts.now,
+      });
     const written = await advanceAndAudit(tx, batch, opts);
     const byId = new Map(due.map((row) => [row.id, row]));
     for (const w of written) {
@@ -101,18 +105,6 @@ export async function claimDueSchedules(db: Db, opts: ClaimOptions): Promise<Cla
     result.invalid = batch.invalid.map((i) => ({ key: i.key, error: i.error }));
     return result;
   });
-}
-
-/** cancel_previous: the runs in flight make way for the new slot. */
-async function cancelInFlight(ex: Executor, scheduleIds: string[], now: Date): Promise<string[]> {
-  const rows = await rowsOf<{ id: string }>(
-    ex,
-    sql`UPDATE schedule_runs SET status = 'cancelled', finished_at = ${now},
-          reason = 'cancelled: superseded by a newer run (overlap cancel_previous)'
-        WHERE schedule_id = ANY(${arr(scheduleIds)}::uuid[]) AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
-        RETURNING id`,
-  );
-  return rows.map((r) => r.id);
 }
 
 interface WrittenRun {

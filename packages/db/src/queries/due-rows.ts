@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { ACTIVE_STATUSES } from '../schema.js';
-import { arr, rowsOf, type Executor } from './util.js';
+import { countInFlight } from './in-flight.js';
+import { arr, type Executor } from './util.js';
 import type { OverlapPolicy } from '../schema.js';
 
 // Reading due schedules and turning plans into the writes that claim and
@@ -62,17 +62,10 @@ export async function inFlightOf(
   ex: Executor,
   rows: DueRow[],
 ): Promise<Map<string, DueSchedule['inFlight']>> {
-  const ids = rows.filter((r) => r.overlapPolicy !== 'allow').map((r) => r.id);
-  if (ids.length === 0) return new Map();
-  const counts = await rowsOf<{ id: string; running: number; waiting: number }>(
+  return countInFlight(
     ex,
-    sql`SELECT schedule_id AS id, count(*) FILTER (WHERE status = 'running')::int AS running,
-               count(*) FILTER (WHERE status <> 'running')::int AS waiting
-        FROM schedule_runs
-        WHERE schedule_id = ANY(${arr(ids)}::uuid[]) AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
-        GROUP BY schedule_id`,
+    rows.filter((r) => r.overlapPolicy !== 'allow').map((r) => r.id),
   );
-  return new Map(counts.map((c) => [c.id, { running: c.running, waiting: c.waiting }]));
 }
 
 export interface InvalidSchedule {

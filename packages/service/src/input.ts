@@ -1,0 +1,342 @@
+import { parseCadence, type Cadence } from '@cronfleet/core';
+import {
+  CATCHUP_POLICIES,
+  OVERLAP_POLICIES,
+  type CatchupPolicyName,
+  type OverlapPolicy,
+  type Schedule,
+} from '@cronfleet/db';
+import { z } from 'zod';
+import {
+  ValidationError,
+  cadenceIssue,
+  issueMap,
+  zodIssues,
+  type ValidationIssue,
+} from './errors.js';
+
+const INT32_MAX = 2_147_483_647;
+const int = (min: number, max = INT32_MAX) => z.number().int().min(min).max(max);
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const INSTANT_HINT = 'expected an ISO 8601 instant with an offset, e.g. "2026-01-01T09:00:00Z"';
+
+/** A Date, or an ISO 8601 string with a zone offset (files and JSON bodies carry strings). */
+export const instantSchema = z
+  .union([z.date(), z.string()], { error: INSTANT_HINT })
+  .transform((value, ctx) => {
+    const date =
+      typeof value === 'string' && ISO_INSTANT.test(value.trim()) ? new Date(value.trim()) : value;
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `${INSTANT_HINT} (got ${JSON.stringify(value)})` });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+export const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const keySchema = z
+  .string()
+  .regex(
+    KEY_PATTERN,
+    'use letters, digits, ".", "_" or "-" (at most 200), starting with a letter or digit',
+  );
+
+/** Every definition field, optional; `cron` is an alias of cronExpression. */
+const fields = {
+  name: z.string().max(200).nullable().optional(),
+  description: z.string().max(2_000).nullable().optional(),
+  group: z.string().min(1).max(100).nullable().optional(),
+  handler: z.string().min(1).max(200).optional(),
+  cronExpression: z.string().min(1).nullable().optional(),
+  cron: z.string().min(1).nullable().optional(),
+  intervalSeconds: int(1).nullable().optional(),
+  timezone: z.string().min(1).max(100).optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  enabled: z.boolean().optional(),
+  maxAttempts: int(1, 100).optional(),
+  backoffMs: int(0).optional(),
+  timeoutMs: int(1).nullable().optional(),
+  catchupPolicy: z.enum(CATCHUP_POLICIES).optional(),
+  maxCatchup: int(1, 10_000).optional(),
+  overlapPolicy: z.enum(OVERLAP_POLICIES).optional(),
+  startsAt: instantSchema.nullable().optional(),
+  endsAt: instantSchema.nullable().optional(),
+  maxRuns: int(1).nullable().optional(),
+  maxConsecutiveFailures: int(1).nullable().optional(),
+  jitterSeconds: int(0, 86_400).optional(),
+};
+
+export const createScheduleSchema = z.strictObject({
+  ...fields,
+  key: keySchema,
+  handler: fields.handler.unwrap(),
+});
+export const updateScheduleSchema = z.strictObject(fields);
+
+/** What create and sync accept (Dates or ISO strings; `cron` or `cronExpression`). */
+export type ScheduleInput = z.input<typeof createScheduleSchema>;
+/** What update accepts: any subset of the definition fields; null clears a nullable one. */
+export type SchedulePatch = z.input<typeof updateScheduleSchema>;
+
+/** A complete, validated schedule definition: the columns an operator sets. */
+export interface ScheduleSpec {
+  key: string;
+  name: string | null;
+  description: string | null;
+  group: string | null;
+  handler: string;
+  cronExpression: string | null;
+  intervalSeconds: number | null;
+  timezone: string;
+  payload: Record<string, unknown>;
+  enabled: boolean;
+  maxAttempts: number;
+  backoffMs: number;
+  timeoutMs: number | null;
+  catchupPolicy: CatchupPolicyName;
+  maxCatchup: number;
+  overlapPolicy: OverlapPolicy;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  maxRuns: number | null;
+  maxConsecutiveFailures: number | null;
+  jitterSeconds: number;
+}
+
+export type DefinitionField = Exclude<keyof ScheduleSpec, 'key'>;
+
+/** The column defaults (the database's own; a test checks they agree). */
+export const DEFINITION_DEFAULTS = {
+  name: null,
+  description: null,
+  group: null,
+  timezone: 'UTC',
+  payload: {},
+  enabled: true,
+  maxAttempts: 3,
+  backoffMs: 1_000,
+  timeoutMs: null,
+  catchupPolicy: 'latest',
+  maxCatchup: 100,
+  overlapPolicy: 'skip',
+  startsAt: null,
+  endsAt: null,
+  maxRuns: null,
+  maxConsecutiveFailures: null,
+  jitterSeconds: 0,
+} as const satisfies Partial<Omit<ScheduleSpec, 'key'>>;
+
+export const DEFINITION_FIELDS: readonly DefinitionField[] = [
+  'name',
+  'description',
+  'group',
+  'handler',
+  'cronExpression',
+  'intervalSeconds',
+  'timezone',
+  'payload',
+  'enabled',
+  'maxAttempts',
+  'backoffMs',
+  'timeoutMs',
+  'catchupPolicy',
+  'maxCatchup',
+  'overlapPolicy',
+  'startsAt',
+  'endsAt',
+  'maxRuns',
+  'maxConsecutiveFailures',
+  'jitterSeconds',
+];
+
+/** Fields whose change moves the schedule's slots, so next_run_at must be recomputed. */
+export const SLOT_FIELDS: readonly DefinitionField[] = [
+  'cronExpression',
+  'intervalSeconds',
+  'timezone',
+  'startsAt',
+];
+
+type Parsed<S extends z.ZodType> = z.output<S>;
+
+function parseIssues<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+): { data?: Parsed<S>; issues: ValidationIssue[] } {
+  const parsed = schema.safeParse(raw, { error: issueMap });
+  return parsed.success ? { data: parsed.data, issues: [] } : { issues: zodIssues(parsed.error) };
+}
+
+/** `cron` and `cronExpression` name one field; giving both with different values is an error. */
+function cronOf(
+  input: { cron?: string | null; cronExpression?: string | null },
+  issues: ValidationIssue[],
+) {
+  if (
+    input.cron !== undefined &&
+    input.cronExpression !== undefined &&
+    input.cron !== input.cronExpression
+  ) {
+    issues.push({
+      field: 'cron',
+      message: 'cron is another name for cronExpression; give one of them',
+    });
+  }
+  return input.cron !== undefined ? input.cron : input.cronExpression;
+}
+
+/**
+ * Checks what the field schemas cannot: the cadence (parseCadence: cron syntax,
+ * time zone, exactly one of cron/interval), the active window, and the handler
+ * name. Returns the spec with a normalised cron expression and time zone.
+ */
+export function checkSpec(
+  spec: ScheduleSpec,
+  knownHandlers?: () => readonly string[],
+): ScheduleSpec {
+  const issues: ValidationIssue[] = [];
+  const out = { ...spec };
+  try {
+    const cadence = parseCadence(spec);
+    if (cadence.kind === 'cron') {
+      out.cronExpression = cadence.expression;
+      out.timezone = cadence.timezone;
+    } else {
+      out.timezone = spec.timezone.trim();
+    }
+  } catch (err) {
+    issues.push(cadenceIssue(err));
+  }
+  if (spec.startsAt && spec.endsAt && spec.endsAt.getTime() <= spec.startsAt.getTime()) {
+    issues.push({
+      field: 'endsAt',
+      message: `must be after startsAt (${spec.startsAt.toISOString()}); got ${spec.endsAt.toISOString()}`,
+    });
+  }
+  const unknown = handlerProblem(spec.handler, knownHandlers);
+  if (unknown) issues.push({ field: 'handler', message: unknown });
+  if (issues.length > 0) throw new ValidationError(issues, 'invalid schedule');
+  return out;
+}
+
+/** Why a handler name is not accepted, or undefined when it is (or no list is known). */
+export function handlerProblem(
+  handler: string,
+  knownHandlers?: () => readonly string[],
+): string | undefined {
+  if (!knownHandlers) return undefined;
+  const known = knownHandlers();
+  if (known.includes(handler)) return undefined;
+  return `unknown handler "${handler}"; known: ${[...known].sort().join(', ') || '(none)'}`;
+}
+
+/**
+ * A create/sync input as a spec with the column defaults filled in. Throws
+ * ValidationError naming each field. Handler names are checked only when
+ * `knownHandlers` is given.
+ */
+export function parseScheduleInput(
+  raw: unknown,
+  knownHandlers?: () => readonly string[],
+): ScheduleSpec {
+  const { data, issues } = parseIssues(createScheduleSchema, raw);
+  if (!data) throw new ValidationError(issues, 'invalid schedule');
+  const cronExpression = cronOf(data, issues);
+  if (issues.length > 0) throw new ValidationError(issues, 'invalid schedule');
+  const { cron: _alias, ...rest } = data;
+  const spec: ScheduleSpec = {
+    ...DEFINITION_DEFAULTS,
+    ...dropUndefined(rest),
+    payload: rest.payload ?? {},
+    cronExpression: cronExpression ?? null,
+    intervalSeconds: rest.intervalSeconds ?? null,
+  };
+  return checkSpec(spec, knownHandlers);
+}
+
+const cadenceSchema = createScheduleSchema.pick({
+  cron: true,
+  cronExpression: true,
+  intervalSeconds: true,
+  timezone: true,
+});
+
+/** An unsaved cadence (`cron` or `cronExpression`, `timezone`, or `intervalSeconds`), checked as create checks it. */
+export function parseCadenceInput(raw: unknown): Cadence {
+  const { data, issues } = parseIssues(cadenceSchema, raw);
+  if (!data) throw new ValidationError(issues, 'invalid schedule');
+  const cronExpression = cronOf(data, issues);
+  if (issues.length > 0) throw new ValidationError(issues, 'invalid schedule');
+  try {
+    return parseCadence({
+      cronExpression,
+      intervalSeconds: data.intervalSeconds,
+      timezone: data.timezone,
+    });
+  } catch (err) {
+    throw new ValidationError([cadenceIssue(err)], 'invalid schedule');
+  }
+}
+
+/** The definition stored on a row. */
+export function specOf(row: Schedule): ScheduleSpec {
+  const spec = { key: row.key } as Record<string, unknown>;
+  for (const field of DEFINITION_FIELDS) spec[field] = row[field];
+  return spec as unknown as ScheduleSpec;
+}
+
+/**
+ * A patch applied to a stored row. Setting cronExpression clears
+ * intervalSeconds and vice versa (unless the patch sets both, which fails).
+ * Returns the checked spec and the fields whose value changes.
+ */
+export function applyPatch(
+  row: Schedule,
+  raw: unknown,
+  knownHandlers?: () => readonly string[],
+): { spec: ScheduleSpec; changed: DefinitionField[] } {
+  const { data, issues } = parseIssues(updateScheduleSchema, raw);
+  if (!data) throw new ValidationError(issues, 'invalid schedule');
+  const cronExpression = cronOf(data, issues);
+  if (issues.length > 0) throw new ValidationError(issues, 'invalid schedule');
+  const { cron: _alias, cronExpression: _cron, ...rest } = data;
+  const current = specOf(row);
+  const next: ScheduleSpec = { ...current, ...dropUndefined(rest) };
+  if (cronExpression !== undefined) {
+    next.cronExpression = cronExpression;
+    if (cronExpression !== null && rest.intervalSeconds === undefined) next.intervalSeconds = null;
+  }
+  if (rest.intervalSeconds != null && cronExpression === undefined) next.cronExpression = null;
+  const checkHandler = rest.handler !== undefined ? knownHandlers : undefined;
+  const spec = checkSpec(next, checkHandler);
+  return { spec, changed: changedFields(current, spec) };
+}
+
+export function changedFields(before: ScheduleSpec, after: ScheduleSpec): DefinitionField[] {
+  return DEFINITION_FIELDS.filter((field) => !sameValue(before[field], after[field]));
+}
+
+/** Equality as Postgres stores it: dates by instant, JSON regardless of key order. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    return canonicalJson(a) === canonicalJson(b);
+  }
+  return a === b;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
+}
+
+function dropUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
