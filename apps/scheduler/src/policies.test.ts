@@ -17,6 +17,9 @@ beforeEach(async () => {
   await h.db.execute(sql`TRUNCATE schedules CASCADE`);
 });
 afterEach(async () => {
+  await h.stopSchedulers();
+});
+afterEach(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   workers = [];
 });

@@ -4,7 +4,7 @@ import { scheduleRuns, schedules } from '@cronfleet/db';
 import { RUN_QUEUE, type RunQueue } from '@cronfleet/queue';
 import { createTcpProxy, waitFor } from '@cronfleet/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from './test/harness.js';
 
 let h: Harness;
@@ -14,6 +14,9 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 beforeEach(async () => {
   await h.db.execute(sql`TRUNCATE schedules CASCADE`);
+});
+afterEach(async () => {
+  await h.stopSchedulers();
 });
 
 interface SlotRow {

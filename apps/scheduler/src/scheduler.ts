@@ -47,6 +47,8 @@ export interface Scheduler {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** Claimed batches on their way to Redis at once (bounded so a slow Redis slows the claims). */
+const MAX_HANDOFFS_IN_FLIGHT = 2;
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const clock = opts.clock ?? systemClock;
@@ -111,6 +113,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       queued: 0,
       more: false,
     };
+    // Hand-offs run behind the claims: batch N goes to Redis while batch N+1 is claimed.
+    const handOffs = new Set<Promise<void>>();
     for (let batch = 0; batch < maxBatches && !stopper.signal.aborted; batch++) {
       const now = clock.now();
       const claim = await claimDueSchedules(opts.db, {
@@ -125,21 +129,30 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       result.skipped += claim.skipped;
       result.more = claim.locked >= batchSize;
       if (claim.runs.length > 0) {
-        const handed = await handOff(
-          { db: opts.db, queue: opts.queue, logger: log },
-          claim.runs,
-          clock.now(),
-        );
-        result.queued += handed.queued;
         for (const run of claim.runs) {
           log.debug(
             { scheduleKey: run.scheduleKey, runId: run.runId, slot: run.scheduledFor },
             'slot claimed',
           );
         }
+        const pending = handOff(
+          { db: opts.db, queue: opts.queue, logger: log },
+          claim.runs,
+          clock.now(),
+        ).then((handed) => {
+          result.queued += handed.queued;
+        });
+        handOffs.add(pending);
+        pending.then(
+          () => handOffs.delete(pending),
+          () => handOffs.delete(pending),
+        );
+        if (handOffs.size >= MAX_HANDOFFS_IN_FLIGHT) await Promise.race(handOffs);
       }
       if (!result.more) break;
     }
+    // A refused enqueue leaves its runs pending for the relay; a failed mark-queued surfaces here.
+    await Promise.all(handOffs);
     if (result.claimed + result.skipped > 0) {
       log.info(
         { claimed: result.claimed, queued: result.queued, skipped: result.skipped },

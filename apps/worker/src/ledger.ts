@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@cronfleet/core';
 import {
-  finishRuns,
   startRuns,
   type Db,
   type FinishRequest,
@@ -18,37 +17,25 @@ export interface Ledger {
   drain(): Promise<void>;
 }
 
+type Entry = { start: StartRequest } | { finish: FinishRequest };
+type Result = StartVerdict | undefined;
+
 const FINISH_RETRIES = [250, 1_000, 4_000];
 
-/** The run ledger on Postgres, with starts and finishes each written in batches. */
+/**
+ * The run ledger on Postgres. Starts and finishes from every job in flight
+ * share one group-commit batcher, so a busy worker writes both halves of many
+ * jobs in one round trip.
+ */
 export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
-  const starts = createBatcher<StartRequest, StartVerdict>({
-    run: async (items) => {
-      // A run delivered twice in one batch may start once; the duplicate is refused.
-      const firstIndex = new Map<string, number>();
-      items.forEach((item, i) => {
-        if (!firstIndex.has(item.runId)) firstIndex.set(item.runId, i);
-      });
-      const unique = [...firstIndex.values()].map((i) => items[i]!);
-      const verdicts = await startRuns(opts.db, unique);
-      return items.map((item, i) =>
-        firstIndex.get(item.runId) === i ? (verdicts.get(item.runId) ?? 'refused') : 'refused',
-      );
-    },
-  });
-  const finishes = createBatcher<FinishRequest, void>({
-    run: async (items) => {
-      await finishRuns(opts.db, items);
-      return items.map(() => undefined);
-    },
-  });
+  const batcher = createBatcher<Entry, Result>({ run: (entries) => flush(opts.db, entries) });
 
   return {
-    start: (request) => starts.push(request),
+    start: async (request) => (await batcher.push({ start: request })) ?? 'refused',
     async finish(request) {
       for (let attempt = 0; ; attempt++) {
         try {
-          await finishes.push(request);
+          await batcher.push({ finish: request });
           return;
         } catch (err) {
           const delay = FINISH_RETRIES[attempt];
@@ -67,8 +54,33 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
         }
       }
     },
-    async drain() {
-      await Promise.all([starts.drain(), finishes.drain()]);
-    },
+    drain: () => batcher.drain(),
   };
+}
+
+/**
+ * One flush. A run is started at most once per flush (a duplicate delivery is
+ * refused), and a start for a run whose finish is in the same flush waits for
+ * a second statement, since one statement may not update a row twice.
+ */
+async function flush(db: Db, entries: Entry[]): Promise<Result[]> {
+  const finishes = entries.flatMap((e) => ('finish' in e ? [e.finish] : []));
+  const finishing = new Set(finishes.map((f) => f.runId));
+  const first = new Map<string, number>();
+  const now: StartRequest[] = [];
+  const later: StartRequest[] = [];
+  entries.forEach((e, i) => {
+    if (!('start' in e) || first.has(e.start.runId)) return;
+    first.set(e.start.runId, i);
+    (finishing.has(e.start.runId) ? later : now).push(e.start);
+  });
+  const verdicts = await startRuns(db, now, finishes);
+  if (later.length > 0) for (const [id, v] of await startRuns(db, later)) verdicts.set(id, v);
+  return entries.map((e, i) =>
+    'start' in e
+      ? first.get(e.start.runId) === i
+        ? (verdicts.get(e.start.runId) ?? 'refused')
+        : 'refused'
+      : undefined,
+  );
 }

@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { Logger } from '@cronfleet/core';
 import * as schema from './schema.js';
 
-export type Db = NodePgDatabase<typeof schema>;
+/** The drizzle database over a pg Pool (`$client`), which the hot-path queries use directly. */
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export interface DbHandle {
   db: Db;

@@ -151,15 +151,18 @@ export const scheduleRuns = pgTable(
       .on(t.scheduleId, t.scheduledFor)
       .where(sql`${t.trigger} <> 'manual'`),
     index('schedule_runs_history_idx').on(t.scheduleId, t.scheduledFor.desc()),
-    // The relay scans only runs still waiting for a hand-off.
+    // No index below mentions `status`, `attempts` or `started_at`, so the
+    // worker's start update is a HOT update that touches no index at all.
+    // The relay scans only runs not yet handed off and not finished.
     index('schedule_runs_stranded_idx')
       .on(t.claimedAt)
-      .where(sql`${t.status} = 'pending'`),
-    index('schedule_runs_finished_idx').on(t.finishedAt),
-    // In-flight runs per schedule, for the overlap policy.
+      .where(sql`${t.enqueuedAt} IS NULL AND ${t.finishedAt} IS NULL`),
+    // In-flight runs per schedule (finished_at is NULL exactly while a run is in flight).
     index('schedule_runs_active_idx')
       .on(t.scheduleId)
-      .where(sql`${t.status} IN ('pending', 'queued', 'running', 'retrying')`),
+      .where(sql`${t.finishedAt} IS NULL`),
+    // History pruning walks runs by age.
+    index('schedule_runs_created_idx').on(t.createdAt),
     check('schedule_runs_status_ck', sql`${t.status} IN (${inList(RUN_STATUSES)})`),
     check('schedule_runs_trigger_ck', sql`${t.trigger} IN (${inList(RUN_TRIGGERS)})`),
   ],

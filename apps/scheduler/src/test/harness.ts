@@ -57,6 +57,10 @@ export async function openHarness() {
         )
         .returning();
     },
+    /** Stops every scheduler loop a test started, so none claims the next test's rows. */
+    async stopSchedulers() {
+      await Promise.allSettled(schedulers.map((s) => s.stop()));
+    },
     async close() {
       await Promise.allSettled(schedulers.map((s) => s.stop()));
       await Promise.allSettled(queues.map((q) => q.close()));

@@ -48,8 +48,8 @@ export async function pruneHistory(
       sql`WITH gone AS (
             DELETE FROM schedule_runs WHERE id = ANY(ARRAY(
               SELECT id FROM schedule_runs
-              WHERE finished_at < ${opts.finishedBefore}
-                AND status IN ('succeeded', 'failed', 'skipped')
+              WHERE created_at < ${opts.finishedBefore} AND finished_at < ${opts.finishedBefore}
+                AND status IN ('succeeded', 'failed', 'skipped', 'cancelled')
               LIMIT ${chunk}))
             RETURNING 1)
           SELECT count(*)::int AS n FROM gone`,

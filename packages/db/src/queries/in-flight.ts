@@ -19,7 +19,8 @@ export async function countInFlight(
     sql`SELECT schedule_id AS id, count(*) FILTER (WHERE status = 'running')::int AS running,
                count(*) FILTER (WHERE status <> 'running')::int AS waiting
         FROM schedule_runs
-        WHERE schedule_id = ANY(${arr(scheduleIds)}::uuid[]) AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
+        WHERE schedule_id = ANY(${arr(scheduleIds)}::uuid[]) AND finished_at IS NULL
+          AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
         GROUP BY schedule_id`,
   );
   return new Map(counts.map((c) => [c.id, { running: c.running, waiting: c.waiting }]));
@@ -37,7 +38,8 @@ export async function cancelRunsInFlight(
     ex,
     sql`UPDATE schedule_runs SET status = 'cancelled', finished_at = ${opts.now},
           reason = ${opts.reason ?? SUPERSEDED_REASON}
-        WHERE schedule_id = ANY(${arr(opts.scheduleIds)}::uuid[]) AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
+        WHERE schedule_id = ANY(${arr(opts.scheduleIds)}::uuid[]) AND finished_at IS NULL
+          AND status = ANY(${arr(ACTIVE_STATUSES)}::text[])
         RETURNING id`,
   );
   return rows.map((r) => r.id);

@@ -10,17 +10,24 @@ const dispatchColumns = sql`r.id AS "runId", r.schedule_id AS "scheduleId", s.ke
 
 /**
  * After the job is in Redis, the audit row moves pending → queued. Only
- * pending rows move: a worker may already have started or finished the run.
+ * pending rows change status (a worker may already have started or finished
+ * the run), but every row records when it was handed off, which takes it out
+ * of the relay's index.
  */
 export async function markRunsQueued(
   db: Db,
   opts: { runIds: readonly string[]; now: Date },
 ): Promise<number> {
   if (opts.runIds.length === 0) return 0;
-  const result = await db.execute(sql`
-    UPDATE schedule_runs SET status = 'queued', enqueued_at = ${opts.now}
-    WHERE id = ANY(${arr(opts.runIds)}::uuid[]) AND status = 'pending'`);
-  return result.rowCount ?? 0;
+  const rows = await rowsOf<{ was: string }>(
+    db,
+    sql`UPDATE schedule_runs r SET enqueued_at = COALESCE(r.enqueued_at, ${opts.now}),
+          status = CASE WHEN r.status = 'pending' THEN 'queued' ELSE r.status END
+        FROM (SELECT id, status FROM schedule_runs WHERE id = ANY(${arr(opts.runIds)}::uuid[])) AS before
+        WHERE r.id = before.id
+        RETURNING before.status AS was`,
+  );
+  return rows.filter((r) => r.was === 'pending').length;
 }
 
 /**
@@ -40,7 +47,8 @@ export async function claimStrandedRuns(
           UPDATE schedule_runs SET claimed_at = ${opts.now}, claimed_by = ${opts.claimedBy}
           WHERE id = ANY(ARRAY(
             SELECT id FROM schedule_runs
-            WHERE status = 'pending' AND claimed_at < ${cutoff}
+            WHERE enqueued_at IS NULL AND finished_at IS NULL AND claimed_at < ${cutoff}
+              AND status = 'pending'
             ORDER BY claimed_at LIMIT ${opts.limit}
             FOR UPDATE SKIP LOCKED))
           RETURNING *
