@@ -29,14 +29,18 @@ export async function executeHandler(
   def: HandlerDefinition,
   payload: unknown,
   ctx: Omit<HandlerContext, 'signal'>,
-  opts: { timeoutMs?: number | null; signal?: AbortSignal },
+  opts: { timeoutMs?: number | null; controller?: AbortController },
 ): Promise<unknown> {
-  const own = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([own.signal, opts.signal]) : own.signal;
+  // One controller per run: the timeout, cancel messages and shutdown all abort it.
+  const controller = opts.controller ?? new AbortController();
+  const signal = controller.signal;
   let timer: NodeJS.Timeout | undefined;
   if (opts.timeoutMs) {
     const timeoutMs = opts.timeoutMs;
-    timer = setTimeout(() => own.abort(new HandlerTimeoutError(def.name, timeoutMs)), timeoutMs);
+    timer = setTimeout(
+      () => controller.abort(new HandlerTimeoutError(def.name, timeoutMs)),
+      timeoutMs,
+    );
   }
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {

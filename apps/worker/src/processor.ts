@@ -109,6 +109,8 @@ export function createProcessor(deps: ProcessorDeps) {
 
     const controller = new AbortController();
     deps.active.set(data.runId, controller);
+    // BullMQ's own signal (job cancelled through its API) aborts the run too.
+    signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
     try {
       const value = await executeHandler(
         def,
@@ -122,7 +124,7 @@ export function createProcessor(deps: ProcessorDeps) {
         },
         {
           timeoutMs: data.timeoutMs ?? def.timeoutMs,
-          signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+          controller,
         },
       );
       const result = boundedResult(value);

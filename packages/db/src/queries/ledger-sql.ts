@@ -8,8 +8,8 @@
 
 const START_PART = `
   s_input AS (
-    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
-      AS i(run_id, attempt, worker_id, started_at)
+    SELECT run_id, attempt, worker_id, to_timestamp(started_ms / 1000.0) AS started_at
+    FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[]) AS i(run_id, attempt, worker_id, started_ms)
   ), started AS (
     UPDATE schedule_runs r SET status = 'running', attempts = i.attempt,
       started_at = COALESCE(r.started_at, i.started_at)
@@ -30,9 +30,9 @@ const AUTO_PAUSE = `(s.max_consecutive_failures IS NOT NULL AND s.paused_at IS N
 
 const FINISH_PART = `
   f_input AS (
-    SELECT * FROM unnest($6::uuid[], $7::int[], $8::text[], $9::timestamptz[], $10::bigint[],
-                         $11::jsonb[], $12::text[])
-      AS i(run_id, attempt, outcome, finished_at, duration_ms, result, error)
+    SELECT run_id, attempt, outcome, to_timestamp(finished_ms / 1000.0) AS finished_at, duration_ms, result, error
+    FROM unnest($6::uuid[], $7::int[], $8::text[], $9::float8[], $10::bigint[], $11::jsonb[], $12::text[])
+      AS i(run_id, attempt, outcome, finished_ms, duration_ms, result, error)
   ), f_attempts AS (
     UPDATE run_attempts a SET
       status = CASE WHEN i.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
@@ -59,11 +59,14 @@ const FINISH_PART = `
              || COALESCE(o.last_error, 'unknown')
         ELSE s.pause_note END,
       updated_at = o.last_run_at
-    FROM unnest($14::uuid[], $15::timestamptz[], $16::text[], $17::jsonb[], $18::text[], $19::boolean[], $20::int[])
-      AS o(schedule_id, last_run_at, last_status, last_result, last_error, reset, trailing_failures)
+    FROM (SELECT schedule_id, to_timestamp(last_run_ms / 1000.0) AS last_run_at, last_status, last_result,
+                 last_error, reset, trailing_failures
+          FROM unnest($14::uuid[], $15::float8[], $16::text[], $17::jsonb[], $18::text[], $19::boolean[], $20::int[])
+            AS u(schedule_id, last_run_ms, last_status, last_result, last_error, reset, trailing_failures)) AS o
     WHERE s.id = o.schedule_id AND s.id IN (SELECT id FROM f_locks)
   )`;
 
 /** $1–$5 starts, $6–$13 finishes, $14–$20 per-schedule summaries; returns the ids that started. */
 export const LEDGER_FLUSH_SQL = `WITH ${START_PART}, ${FINISH_PART} SELECT id FROM started`;
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v2';
+/** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v3';
