@@ -23,10 +23,10 @@ describe('createTestEnv', () => {
   it('gives each caller its own migrated database and queue prefix', async () => {
     const [a, b] = await Promise.all([createTestEnv(), createTestEnv()]);
     try {
-      expect(a!.databaseUrl).not.toBe(b!.databaseUrl);
-      expect(a!.queuePrefix).not.toBe(b!.queuePrefix);
+      expect(a.databaseUrl).not.toBe(b.databaseUrl);
+      expect(a.queuePrefix).not.toBe(b.queuePrefix);
     } finally {
-      await Promise.all([a!.close(), b!.close()]);
+      await Promise.all([a.close(), b.close()]);
     }
   });
 });
