@@ -1,3 +1,4 @@
 import { defineProject } from '../../vitest.shared.js';
 
-export default defineProject();
+// The tests run the built binary; globalSetup builds it once when it is stale.
+export default defineProject({ globalSetup: ['src/test/build.ts'] });

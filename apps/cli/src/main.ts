@@ -1,88 +1,59 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { errorMessage } from '@cronfleet/core';
-import { migrateDatabase } from '@cronfleet/db';
-import { formatSyncResult, syncFile } from './commands/sync.js';
-import { plan, startProcesses, type Component } from './commands/start.js';
-import { createContext, withDb } from './context.js';
+import { Command, CommanderError } from 'commander';
+import { registerMigrate } from './commands/migrate.js';
+import { registerRuns } from './commands/runs.js';
+import { registerSchedules } from './commands/schedules.js';
+import { registerStart } from './commands/start.js';
+import { registerSync } from './commands/sync.js';
+import { describeError, oneLine } from './errors.js';
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
-};
-
+/**
+ * `fleet`: exit 0 on success, 2 for usage errors (unknown command or option,
+ * a bad option value), 1 for everything else. Errors are one line on stderr,
+ * `fleet: <message>`; results go to stdout, logs to stderr.
+ */
 const program = new Command('fleet')
-  .description('Operate a cronfleet: migrate the database, sync schedules, run the fleet.')
-  .showHelpAfterError()
+  .description('Operate a cronfleet: schedules, runs, migrations, sync, the fleet processes.')
   .exitOverride();
 
-program
-  .command('migrate')
-  .description('create the database named in DATABASE_URL if missing and apply migrations')
-  .action(async () => {
-    const ctx = createContext();
-    await migrateDatabase({ url: ctx.config.DATABASE_URL, logger: ctx.logger });
-    console.log('database is up to date');
-  });
+registerSchedules(program);
+registerRuns(program);
+registerSync(program);
+registerMigrate(program);
+registerStart(program);
 
-program
-  .command('sync')
-  .description(
-    'make the stored schedules match a JSON or YAML file, by key: print the plan, then apply it',
-  )
-  .argument('<file>', 'schedules file (.yaml, .yml or .json)')
-  .option('--dry-run', 'print the plan without writing anything')
-  .option('--prune', 'remove schedules the file no longer names')
-  .option('--json', 'print { plan, skipped, applied } as JSON')
-  .action(async (file: string, options: { dryRun?: boolean; prune?: boolean; json?: boolean }) => {
-    const ctx = createContext();
-    const opts = { dryRun: options.dryRun ?? false, prune: options.prune ?? false };
-    const result = await withDb(ctx, (handle) => syncFile(ctx, handle, file, opts));
-    if (options.json) console.log(JSON.stringify(result));
-    else for (const line of formatSyncResult(result, opts)) console.log(line);
-  });
+const commandPath = (cmd: Command): string =>
+  cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name();
 
-program
-  .command('start')
-  .description(
-    'run fleet processes in the foreground with prefixed logs (Ctrl-C stops them cleanly)',
-  )
-  .argument('[component]', 'scheduler | worker | all', 'all')
-  .option('--workers <n>', 'worker processes to run', positiveInt, 2)
-  .option('--sync <file>', 'migrate and sync this schedules file first')
-  .option('--json-logs', 'keep the processes’ JSON log lines instead of pretty ones')
-  .action(
-    async (component: string, options: { workers: number; sync?: string; jsonLogs?: boolean }) => {
-      if (!['scheduler', 'worker', 'all'].includes(component)) {
-        throw new InvalidArgumentError(
-          `unknown component "${component}"; use scheduler, worker or all`,
-        );
-      }
-      const ctx = createContext();
-      if (options.sync) {
-        const file = options.sync;
-        await migrateDatabase({ url: ctx.config.DATABASE_URL, logger: ctx.logger });
-        const { plan, skipped } = await withDb(ctx, (handle) => syncFile(ctx, handle, file));
-        console.log(
-          `synced ${file}: ${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged`,
-        );
-        for (const s of skipped) console.log(`skipped ${s.key}: ${s.reason}`);
-      }
-      process.exitCode = await startProcesses(plan(component as Component, options.workers), {
-        pretty: !options.jsonLogs,
-      });
-    },
-  );
+/** Every command reports usage errors as one line that points at its own help. */
+function oneLineUsageErrors(cmd: Command): void {
+  const help = `see '${commandPath(cmd)} --help'`;
+  cmd.configureOutput({
+    outputError: (message, write) =>
+      write(`fleet: ${oneLine(message.replace(/^error: /, ''))} (${help})\n`),
+  });
+  for (const sub of cmd.commands) oneLineUsageErrors(sub);
+}
+oneLineUsageErrors(program);
+
+function fail(err: unknown): void {
+  process.stderr.write(`fleet: ${describeError(err)}\n`);
+  process.exitCode = 1;
+}
+// Whatever escapes (a stray socket error): still one line, never a stack trace.
+const crash = (err: unknown) => {
+  fail(err);
+  process.exit(1);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 try {
   await program.parseAsync();
 } catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else {
-    console.error(`fleet: ${errorMessage(err)}`);
-    process.exitCode = 1;
-  }
+  // Commander has already printed its message (or the help it was asked for).
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;
+  else fail(err);
 }
+// The command is done: should a connection linger (Redis gone mid-command), do not hang on it.
+setTimeout(() => process.exit(), 5_000).unref();

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Argument, type Command } from 'commander';
 import { childEnvironment } from '@cronfleet/core';
+import { migrateDatabase } from '@cronfleet/db';
+import { createContext, withDb } from '../context.js';
+import { int } from '../options.js';
+import { syncFile } from './sync.js';
 
 export type Component = 'scheduler' | 'worker' | 'all';
 
@@ -77,4 +82,40 @@ export async function startProcesses(specs: Spec[], opts: { pretty: boolean }): 
     ),
   );
   return codes.some((c) => c !== 0) ? 1 : 0;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run fleet processes in the foreground with prefixed logs (Ctrl-C stops them cleanly)',
+    )
+    .addArgument(
+      new Argument('[component]', 'which processes')
+        .choices(['scheduler', 'worker', 'all'])
+        .default('all'),
+    )
+    .option('--workers <n>', 'worker processes to run', int(1), 2)
+    .option('--sync <file>', 'migrate and sync this schedules file first')
+    .option('--json-logs', 'keep the processes’ JSON log lines instead of pretty ones')
+    .action(
+      async (
+        component: Component,
+        options: { workers: number; sync?: string; jsonLogs?: boolean },
+      ) => {
+        const ctx = createContext();
+        if (options.sync) {
+          const file = options.sync;
+          await migrateDatabase({ url: ctx.config.DATABASE_URL, logger: ctx.logger });
+          const { plan, skipped } = await withDb(ctx, (handle) => syncFile(ctx, handle, file));
+          console.log(
+            `synced ${file}: ${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged`,
+          );
+          for (const s of skipped) console.log(`skipped ${s.key}: ${s.reason}`);
+        }
+        process.exitCode = await startProcesses(plan(component, options.workers), {
+          pretty: !options.jsonLogs,
+        });
+      },
+    );
 }

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { DbHandle } from '@cronfleet/db';
 import { createBuiltinHandlers } from '@cronfleet/handlers';
 import {
@@ -6,7 +7,8 @@ import {
   type SyncOptions,
   type SyncResult,
 } from '@cronfleet/service';
-import type { CliContext } from '../context.js';
+import { JSON_HELP, createContext, withDb, type CliContext } from '../context.js';
+import { emit } from '../format.js';
 
 /**
  * Reads a schedules file and syncs it by key: computes the plan, then applies
@@ -50,4 +52,24 @@ export function formatSyncResult(result: SyncResult, opts: { prune?: boolean } =
   const counts = `${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged, ${removed} removed`;
   lines.push(applied ? `applied: ${counts}` : `dry run, nothing written (would apply: ${counts})`);
   return lines;
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description(
+      'make the stored schedules match a JSON or YAML file, by key: print the plan, then apply it',
+    )
+    .argument('<file>', 'schedules file (.yaml, .yml or .json)')
+    .option('--dry-run', 'print the plan without writing anything')
+    .option('--prune', 'remove schedules the file no longer names')
+    .option('--json', `${JSON_HELP}: { plan, skipped, applied }`)
+    .action(
+      async (file: string, options: { dryRun?: boolean; prune?: boolean; json?: boolean }) => {
+        const ctx = createContext();
+        const opts = { dryRun: options.dryRun ?? false, prune: options.prune ?? false };
+        const result = await withDb(ctx, (handle) => syncFile(ctx, handle, file, opts));
+        emit(options, result, () => formatSyncResult(result, opts));
+      },
+    );
 }

@@ -1,0 +1,67 @@
+/**
+ * The run queue for `run` and `backfill`. Runs are written in Postgres first;
+ * when Redis does not answer, they stay `pending` and the scheduler's relay
+ * delivers them, so the command reports that instead of waiting for Redis.
+ */
+import type { ScheduleServiceDeps } from '@cronfleet/service';
+import type { CliContext } from './context.js';
+import { describeError } from './errors.js';
+
+const PROBE_MS = 3_000;
+const ENQUEUE_MS = 10_000;
+const CLOSE_MS = 3_000;
+
+export type CliQueue = NonNullable<ScheduleServiceDeps['queue']> & { close(): Promise<void> };
+
+async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether Redis answers a PING within PROBE_MS; the reason when it does not. */
+async function probe(ctx: CliContext): Promise<string | undefined> {
+  // Loaded only when needed: BullMQ adds a good part of a command's start-up time.
+  const { createRedis } = await import('@cronfleet/queue');
+  const redis = createRedis(ctx.config.REDIS_URL, { role: 'client', name: 'cronfleet-cli' });
+  let lastError: unknown;
+  redis.on('error', (err) => (lastError = err));
+  try {
+    await withTimeout(redis.ping(), PROBE_MS, `no answer within ${PROBE_MS / 1000} s`);
+    return undefined;
+  } catch (err) {
+    return describeError(lastError ?? err);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The queue, or undefined (with a warning on stderr) when Redis does not answer. */
+export async function openQueue(ctx: CliContext): Promise<CliQueue | undefined> {
+  const unreachable = await probe(ctx);
+  if (unreachable !== undefined) {
+    ctx.logger.warn(
+      `Redis (REDIS_URL) does not answer: ${unreachable}; runs are written as pending and the scheduler's relay will deliver them`,
+    );
+    return undefined;
+  }
+  const { createRunQueue } = await import('@cronfleet/queue');
+  const queue = createRunQueue({
+    redisUrl: ctx.config.REDIS_URL,
+    prefix: ctx.config.QUEUE_PREFIX,
+    logger: ctx.logger,
+  });
+  return {
+    enqueue: (runs) =>
+      withTimeout(queue.enqueue(runs), ENQUEUE_MS, 'Redis did not take the jobs in time'),
+    publishCancel: (runIds) =>
+      withTimeout(queue.publishCancel(runIds), ENQUEUE_MS, 'Redis did not take the cancel'),
+    close: () => withTimeout(queue.close(), CLOSE_MS, 'closing the queue timed out'),
+  };
+}
