@@ -5,29 +5,13 @@
  * Server-Sent Events clients, so every browser sees every worker's events.
  */
 import type { Logger } from '@cronfleet/core';
-import { createRedis } from '@cronfleet/queue';
+import { createRedis, eventsChannel, runEventSchema, type RunEvent } from '@cronfleet/queue';
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseInput } from './input.js';
 
-export const eventsChannel = (prefix: string) => `${prefix}:events`;
-
-const time = z.union([z.string(), z.number()]);
-/** One event; fields a newer worker adds are passed through. */
-export const runEventSchema = z.looseObject({
-  type: z.enum(['run.started', 'run.finished']),
-  scheduleKey: z.string(),
-  group: z.string().nullable().optional(),
-  runId: z.string(),
-  status: z.string(),
-  result: z.unknown().optional(),
-  error: z.string().nullable().optional(),
-  finishedAt: time.nullable().optional(),
-  attempt: z.number().int().min(0),
-  at: time,
-});
-export type RunEvent = z.infer<typeof runEventSchema>;
+export { eventsChannel, runEventSchema, type RunEvent } from '@cronfleet/queue';
 
 const batchSchema = z.object({ events: z.array(z.unknown()).max(10_000) });
 

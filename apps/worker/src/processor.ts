@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { errorMessage, type Clock, type Logger } from '@cronfleet/core';
 import type { AttemptOutcome } from '@cronfleet/db';
 import { NonRetryableError, type HandlerRegistry } from '@cronfleet/handlers';
-import type { RunJobData } from '@cronfleet/queue';
+import type { RunEventPublisher, RunJobData } from '@cronfleet/queue';
 import { executeHandler, RunCancelledError } from './execute.js';
 import type { Ledger } from './ledger.js';
 
@@ -18,6 +18,8 @@ export interface ProcessorDeps {
   logger: Logger;
   clock: Clock;
   workerId: string;
+  /** Live events for dashboards (best effort; the ledger is the record). */
+  events?: RunEventPublisher;
   /** Running handlers by run id: aborted on cancel messages and at the shutdown bound. */
   active: Map<string, AbortController>;
 }
@@ -81,16 +83,44 @@ export function createProcessor(deps: ProcessorDeps) {
       return { skipped: 'run is not startable' };
     }
 
-    const record = (outcome: AttemptOutcome, fields: { result?: unknown; error?: string }) =>
-      deps.ledger.finish({
+    const event = {
+      scheduleKey: data.scheduleKey,
+      group: data.group ?? null,
+      runId: data.runId,
+      attempt,
+    };
+    deps.events?.publish({
+      type: 'run.started',
+      status: 'running',
+      at: startedAt.toISOString(),
+      ...event,
+    });
+
+    const record = async (
+      outcome: AttemptOutcome,
+      fields: { result?: unknown; error?: string },
+    ) => {
+      const finishedAt = deps.clock.now();
+      await deps.ledger.finish({
         runId: data.runId,
         scheduleId: data.scheduleId,
         attempt,
         outcome,
-        finishedAt: deps.clock.now(),
-        durationMs: deps.clock.now().getTime() - startedAt.getTime(),
+        finishedAt,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
         ...fields,
       });
+      const at = finishedAt.toISOString();
+      deps.events?.publish({
+        type: 'run.finished',
+        status: outcome,
+        result: fields.result,
+        error: fields.error ?? null,
+        finishedAt: at,
+        at,
+        ...event,
+      });
+    };
 
     const fail = async (message: string): Promise<never> => {
       log.error({ error: message }, 'run failed without retry');

@@ -16,7 +16,8 @@ import {
   defineHandler,
 } from '@cronfleet/handlers';
 import { z } from 'zod';
-import { createRunQueue, type RunQueue } from '@cronfleet/queue';
+import { createRunQueue, eventsChannel, type RunEvent, type RunQueue } from '@cronfleet/queue';
+import { Redis } from 'ioredis';
 import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,7 @@ function jobFor(s: Schedule, r: ScheduleRun, handler = s.handler): DispatchRun {
     timeoutMs: s.timeoutMs,
     jitterSeconds: s.jitterSeconds,
     overlapPolicy: s.overlapPolicy as DispatchRun['overlapPolicy'],
+    group: s.group,
   };
 }
 
@@ -241,6 +243,35 @@ describe('worker', () => {
       consecutiveFailures: 0,
       lastError: null,
     });
+  });
+});
+
+describe('live run events', () => {
+  it('publishes run.started and run.finished for each run', async () => {
+    const sub = new Redis(env.redisUrl);
+    const seen: RunEvent[] = [];
+    sub.on('message', (_channel: string, text: string) => {
+      seen.push(...(JSON.parse(text) as { events: RunEvent[] }).events);
+    });
+    await sub.subscribe(eventsChannel(env.queuePrefix));
+    try {
+      const { run, schedule } = await dispatch({ handler: 'noop', group: 'reports' });
+      const finished = await waitFor('the run.finished event', () =>
+        seen.find((e) => e.runId === run.id && e.type === 'run.finished'),
+      );
+      expect(finished).toMatchObject({
+        scheduleKey: schedule.key,
+        group: 'reports',
+        status: 'succeeded',
+        result: { ok: true },
+        attempt: 1,
+      });
+      expect(seen.find((e) => e.runId === run.id && e.type === 'run.started')).toMatchObject({
+        status: 'running',
+      });
+    } finally {
+      sub.disconnect();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import {
   BACKOFF_TYPE,
   RUN_QUEUE,
   createRedis,
+  createRunEventPublisher,
   subscribeControl,
   type RunJobData,
 } from '@cronfleet/queue';
@@ -71,6 +72,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     clock,
     workerId: opts.workerId,
     active,
+    events: createRunEventPublisher(connection, opts.prefix, log),
   });
   const worker = new Worker<RunJobData>(RUN_QUEUE, processor, {
     connection,

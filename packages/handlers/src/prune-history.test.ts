@@ -49,6 +49,9 @@ async function seed(specs: readonly RunSpec[]): Promise<Map<string, string>> {
         scheduledFor: spec.scheduledFor,
         status: spec.status,
         attempts: 1,
+        // A run's row is written when its slot is claimed, so it is as old as its slot.
+        createdAt: spec.scheduledFor,
+        claimedAt: spec.scheduledFor,
         startedAt: spec.scheduledFor,
         finishedAt: spec.finishedAt,
       })

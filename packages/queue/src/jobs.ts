@@ -18,6 +18,7 @@ export interface RunJobData {
   trigger: DispatchRun['trigger'];
   timeoutMs: number | null;
   overlapPolicy: DispatchRun['overlapPolicy'];
+  group?: string | null;
 }
 
 export interface RunJob {
@@ -45,6 +46,7 @@ export function toRunJob(run: DispatchRun, random: () => number = Math.random): 
       trigger: run.trigger,
       timeoutMs: run.timeoutMs,
       overlapPolicy: run.overlapPolicy,
+      ...(run.group ? { group: run.group } : {}),
     },
     opts: {
       // Idempotent hand-off: adding the same run twice is a no-op while the job exists.

@@ -84,6 +84,7 @@ function toDispatch(run: ScheduleRun, schedule: Schedule): DispatchRun {
     // A manual run starts now; backfilled runs keep the schedule's load spread.
     jitterSeconds: run.trigger === 'manual' ? 0 : schedule.jitterSeconds,
     overlapPolicy: schedule.overlapPolicy as OverlapPolicy,
+    group: schedule.group,
   };
 }
 

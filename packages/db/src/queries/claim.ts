@@ -32,6 +32,8 @@ export interface DispatchRun {
   timeoutMs: number | null;
   /** Random delay spread, seconds (0: none). */
   jitterSeconds: number;
+  /** The schedule's group, carried for live events. */
+  group?: string | null;
   overlapPolicy: OverlapPolicy;
 }
 
@@ -171,5 +173,6 @@ function toDispatch(w: WrittenRun, row: DueRow): DispatchRun {
     timeoutMs: row.timeoutMs,
     jitterSeconds: row.jitterSeconds,
     overlapPolicy: row.overlapPolicy,
+    group: row.group,
   };
 }

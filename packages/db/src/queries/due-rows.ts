@@ -46,9 +46,10 @@ export interface DueRow extends Omit<DueSchedule, 'inFlight'> {
   backoffMs: number;
   timeoutMs: number | null;
   jitterSeconds: number;
+  group: string | null;
 }
 
-export const dueColumns = sql`id, key, handler, payload, timezone,
+export const dueColumns = sql`id, key, handler, payload, timezone, "group",
   cron_expression AS "cronExpression", interval_seconds AS "intervalSeconds",
   next_run_at AS "nextRunAt", max_attempts AS "maxAttempts", backoff_ms AS "backoffMs",
   timeout_ms AS "timeoutMs", catchup_policy AS "catchupPolicy", max_catchup AS "maxCatchup",

@@ -6,7 +6,7 @@ import { arr, rowsOf } from './util.js';
 const dispatchColumns = sql`r.id AS "runId", r.schedule_id AS "scheduleId", s.key AS "scheduleKey",
   s.handler, s.payload, r.scheduled_for AS "scheduledFor", r.trigger,
   s.max_attempts AS "maxAttempts", s.backoff_ms AS "backoffMs", s.timeout_ms AS "timeoutMs",
-  s.jitter_seconds AS "jitterSeconds", s.overlap_policy AS "overlapPolicy"`;
+  s.jitter_seconds AS "jitterSeconds", s.overlap_policy AS "overlapPolicy", s."group"`;
 
 /**
  * After the job is in Redis, the audit row moves pending → queued. Only
