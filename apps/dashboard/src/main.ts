@@ -66,7 +66,9 @@ try {
       operatorToken: Boolean(config.DASHBOARD_TOKEN),
       viewerToken: Boolean(config.DASHBOARD_VIEWER_TOKEN),
     },
-    'dashboard listening',
+    isOpen(config)
+      ? `dashboard at ${address} (open: no sign-in needed from this machine)`
+      : `dashboard at ${address}: sign in at ${address}/login with DASHBOARD_TOKEN (operator) or DASHBOARD_VIEWER_TOKEN (read-only)`,
   );
   const log = logger;
   stopOnSignals({

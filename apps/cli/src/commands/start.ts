@@ -8,7 +8,7 @@ import { createContext, withDb } from '../context.js';
 import { int } from '../options.js';
 import { syncFile } from './sync.js';
 
-export type Component = 'scheduler' | 'worker' | 'all';
+export type Component = 'scheduler' | 'worker' | 'dashboard' | 'all';
 
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
 const RESET = '\x1b[0m';
@@ -26,6 +26,8 @@ export function plan(component: Component, workers: number): Spec[] {
   const specs: Spec[] = [];
   if (component === 'scheduler' || component === 'all')
     specs.push({ label: 'scheduler', app: 'scheduler', env: {} });
+  if (component === 'dashboard' || component === 'all')
+    specs.push({ label: 'dashboard', app: 'dashboard', env: {} });
   if (component === 'worker' || component === 'all') {
     for (let i = 1; i <= workers; i++)
       specs.push({ label: `worker-${i}`, app: 'worker', env: { WORKER_ID: `worker-${i}` } });
@@ -92,7 +94,7 @@ export function registerStart(program: Command): void {
     )
     .addArgument(
       new Argument('[component]', 'which processes')
-        .choices(['scheduler', 'worker', 'all'])
+        .choices(['scheduler', 'worker', 'dashboard', 'all'])
         .default('all'),
     )
     .option('--workers <n>', 'worker processes to run', int(1), 2)
