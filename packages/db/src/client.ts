@@ -21,9 +21,9 @@ export interface CreateDbOptions {
 }
 
 /**
- * A pooled connection. Idle clients that the server drops (restart,
- * pg_terminate_backend) raise 'error' on the pool; we log it and the pool
- * replaces the client, so a dropped connection never crashes the process.
+ * A pooled connection. Clients that the server drops (restart,
+ * pg_terminate_backend), idle or in use, are logged and replaced, so a
+ * dropped connection never crashes the process.
  */
 export function createDb(opts: CreateDbOptions): DbHandle {
   const pool = new pg.Pool({
@@ -35,6 +35,15 @@ export function createDb(opts: CreateDbOptions): DbHandle {
   });
   pool.on('error', (err) => {
     opts.logger?.warn({ err }, 'idle Postgres connection failed; the pool will replace it');
+  });
+  // The pool listens for errors only while a client is idle. A checked-out
+  // client whose server connection dies (restart, pg_terminate_backend) emits
+  // 'error' too; without a listener Node would treat it as uncaught and stop
+  // the process. The query in flight still rejects and its caller handles it.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      opts.logger?.warn({ err }, 'Postgres connection failed while in use; the pool will replace it');
+    });
   });
   const db = drizzle(pool, { schema });
   let closed = false;
