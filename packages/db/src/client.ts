@@ -42,7 +42,10 @@ export function createDb(opts: CreateDbOptions): DbHandle {
   // the process. The query in flight still rejects and its caller handles it.
   pool.on('connect', (client) => {
     client.on('error', (err) => {
-      opts.logger?.warn({ err }, 'Postgres connection failed while in use; the pool will replace it');
+      opts.logger?.warn(
+        { err },
+        'Postgres connection failed while in use; the pool will replace it',
+      );
     });
   });
   const db = drizzle(pool, { schema });
