@@ -46,3 +46,4 @@ export {
   type SlotPolicyInput,
   type SlotPolicyPlan,
 } from './policy.js';
+export { zoneTime } from './zone.js';

@@ -197,3 +197,12 @@ export function segmentAt(timeZone: string, ms: number): Segment {
     nextOffset: next ? next.after : offset,
   };
 }
+
+/** Wall-clock time ('YYYY-MM-DD HH:mm:ss') and UTC offset ('+01:00') of an instant in a zone. */
+export function zoneTime(at: Date, timeZone: string): { local: string; offset: string } {
+  const offsetMs = offsetAt(timeZone, at.getTime());
+  const local = new Date(at.getTime() + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
+  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return { local, offset: `${offsetMs < 0 ? '-' : '+'}${hhmm}` };
+}

@@ -7,5 +7,4 @@ export * from './queries/initialize.js';
 export * from './queries/in-flight.js';
 export * from './queries/relay.js';
 export * from './queries/ledger.js';
-export * from './queries/schedules.js';
 export * from './queries/history.js';

@@ -1,5 +1,14 @@
 /** preview: the next slots of a schedule or of an unsaved cadence, with their local times. */
-import { parseCadence, upcomingSlots, type Cadence, type CadenceInput } from '@cronfleet/core';
+import {
+  parseCadence,
+  upcomingSlots,
+  zoneTime,
+  type Cadence,
+  type CadenceInput,
+} from '@cronfleet/core';
+
+/** Wall-clock time and offset of a slot (computed in core, from the zone's transitions). */
+export { zoneTime };
 import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, cadenceIssue, parseOrThrow } from './errors.js';
@@ -33,38 +42,6 @@ const optionsSchema = z.strictObject({
   count: z.number().int().min(1).max(100),
   after: instantSchema.optional(),
 });
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'longOffset',
-    });
-    if (formatters.size > 200) formatters.clear();
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** Wall-clock time and UTC offset of an instant in a zone. */
-export function zoneTime(at: Date, timeZone: string): { local: string; offset: string } {
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of formatterFor(timeZone).formatToParts(at)) parts[part.type] = part.value;
-  const local = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-  // 'GMT' for a zero offset, else 'GMT+01:00' / 'GMT-05:00' (a few zones: 'GMT+05:45').
-  const name = parts.timeZoneName ?? 'GMT';
-  return { local, offset: name === 'GMT' ? '+00:00' : name.slice(3) };
-}
 
 function cadenceFor(input: CadenceInput): Cadence {
   try {
