@@ -123,13 +123,14 @@ describe('scheduler: hand-off failures', () => {
 
   it('loses no slot while Redis is unreachable for a few seconds', async () => {
     const proxy = await createTcpProxy(h.env.redisUrl);
+    const proxied = h.queue(proxy.url);
     try {
       await h.insert(
         Array.from({ length: 5 }, () => ({ intervalSeconds: 1, overlapPolicy: 'allow' })),
       );
       const scheduler = h.scheduler({
         id: 'r',
-        queue: h.queue(proxy.url),
+        queue: proxied,
         pollMs: 200,
         relayGraceMs: 1_000,
         relayIntervalMs: 300,
@@ -160,6 +161,7 @@ describe('scheduler: hand-off failures', () => {
       expect(runIds.length).toBeGreaterThanOrEqual(20);
       expect(present.size).toBe(runIds.length);
     } finally {
+      await proxied.close();
       await proxy.close();
     }
   });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@cronfleet/core';
@@ -5,6 +6,8 @@ import type { DispatchRun } from '@cronfleet/db';
 import { createRedis } from './connection.js';
 import { controlChannel } from './control.js';
 import { RUN_QUEUE, toRunJob } from './jobs.js';
+
+const CLOSE_BOUND_MS = 2_000;
 
 export interface RunQueue {
   readonly queue: Queue;
@@ -67,7 +70,8 @@ export function createRunQueue(opts: {
       );
     },
     async close() {
-      await queue.close();
+      // BullMQ's close waits for Redis; when Redis is gone that could be forever.
+      await Promise.race([queue.close().catch(() => undefined), sleep(CLOSE_BOUND_MS)]);
       connection.disconnect();
     },
   };
