@@ -404,12 +404,13 @@ describe('remove, setEnabled, pause, resume', () => {
   });
 
   it('says which schedule is unknown', async () => {
+    // Each call starts only when awaited, so no rejection waits unhandled.
     for (const call of [
-      t.service.setEnabled('x', true),
-      t.service.pause('x'),
-      t.service.resume('x'),
+      () => t.service.setEnabled('x', true),
+      () => t.service.pause('x'),
+      () => t.service.resume('x'),
     ]) {
-      await expect(call).rejects.toThrow('schedule "x" not found');
+      await expect(call()).rejects.toThrow('schedule "x" not found');
     }
   });
 });
