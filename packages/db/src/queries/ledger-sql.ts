@@ -1,4 +1,8 @@
 /**
+ * Every update below also names its rows by primary key (`= ANY($n)`), so an
+ * index lookup is the plan whatever the statistics say: a generic plan that
+ * joined the input against a whole table would grow with the run history.
+ *
  * The worker's hot path as fixed SQL text, sent as named prepared statements
  * straight through node-postgres: no query building per batch, and Postgres
  * parses and plans each once per connection. One statement both starts
@@ -14,7 +18,7 @@ const START_PART = `
     UPDATE schedule_runs r SET status = 'running', attempts = i.attempt,
       started_at = COALESCE(r.started_at, i.started_at)
     FROM s_input i
-    WHERE r.id = i.run_id AND r.status = ANY($5::text[])
+    WHERE r.id = ANY($1::uuid[]) AND r.id = i.run_id AND r.status = ANY($5::text[])
     RETURNING r.id
   ), attempt_rows AS (
     INSERT INTO run_attempts (run_id, attempt, worker_id, status, started_at)
@@ -37,13 +41,14 @@ const FINISH_PART = `
     UPDATE run_attempts a SET
       status = CASE WHEN i.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
       finished_at = i.finished_at, duration_ms = i.duration_ms, result = i.result, error = i.error
-    FROM f_input i WHERE a.run_id = i.run_id AND a.attempt = i.attempt
+    FROM f_input i
+    WHERE a.run_id = ANY($6::uuid[]) AND a.run_id = i.run_id AND a.attempt = i.attempt
   ), f_runs AS (
     UPDATE schedule_runs r SET status = i.outcome,
       finished_at = CASE WHEN i.outcome = 'retrying' THEN NULL ELSE i.finished_at END,
       result = i.result, error = i.error
     FROM (SELECT DISTINCT ON (run_id) * FROM f_input ORDER BY run_id, attempt DESC) i
-    WHERE r.id = i.run_id AND r.status <> ALL($13::text[])
+    WHERE r.id = ANY($6::uuid[]) AND r.id = i.run_id AND r.status <> ALL($13::text[])
   ), f_locks AS (
     -- Concurrent flushes from many workers touch the same schedules; taking
     -- their row locks in id order first means they queue instead of deadlocking.
@@ -63,10 +68,10 @@ const FINISH_PART = `
                  last_error, reset, trailing_failures
           FROM unnest($14::uuid[], $15::float8[], $16::text[], $17::jsonb[], $18::text[], $19::boolean[], $20::int[])
             AS u(schedule_id, last_run_ms, last_status, last_result, last_error, reset, trailing_failures)) AS o
-    WHERE s.id = o.schedule_id AND s.id IN (SELECT id FROM f_locks)
+    WHERE s.id = ANY($14::uuid[]) AND s.id = o.schedule_id AND s.id IN (SELECT id FROM f_locks)
   )`;
 
 /** $1–$5 starts, $6–$13 finishes, $14–$20 per-schedule summaries; returns the ids that started. */
 export const LEDGER_FLUSH_SQL = `WITH ${START_PART}, ${FINISH_PART} SELECT id FROM started`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v3';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v4';
