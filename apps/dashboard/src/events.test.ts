@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { waitFor } from '@cronfleet/testing';
@@ -10,6 +10,8 @@ import { createServer } from './server.js';
 import { VIEWER_TOKEN, logger, openDashboard, type DashboardTest } from './test/env.js';
 
 const PUBLISHER = fileURLToPath(new URL('./test/publish-events.mjs', import.meta.url));
+/** The real worker app, built by turbo before these tests (a dev dependency). */
+const WORKER = fileURLToPath(new URL('../../worker/dist/main.js', import.meta.url));
 const run = promisify(execFile);
 
 let t: DashboardTest;
@@ -79,6 +81,50 @@ const dataLines = (text: string): unknown[] =>
     .map((line) => JSON.parse(line.slice(6)) as unknown);
 
 describe('GET /api/events', () => {
+  it('delivers the run-finished event of a run that a real worker process ran', async () => {
+    const stream = await openStream(`${base}/api/events`);
+    await stream.until((text) => text.includes(': connected'));
+    const worker = spawn(process.execPath, [WORKER], {
+      env: {
+        ...process.env,
+        DATABASE_URL: t.env.databaseUrl,
+        REDIS_URL: t.env.redisUrl,
+        QUEUE_PREFIX: t.env.queuePrefix,
+        HEALTH_PORT: '0',
+        LOG_LEVEL: 'warn',
+        WORKER_ID: 'events-test-worker',
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
+    try {
+      await t.service.create({
+        key: 'from-worker',
+        handler: 'noop',
+        intervalSeconds: 3_600,
+        group: 'live',
+      });
+      const { run } = await t.service.runNow('from-worker');
+      const text = await stream.until(
+        (s) => s.includes(run.id) && s.includes('"run.finished"'),
+        30_000,
+      );
+      const event = dataLines(text).find(
+        (e) => (e as RunEvent).runId === run.id && (e as RunEvent).type === 'run.finished',
+      );
+      expect(event).toMatchObject({
+        scheduleKey: 'from-worker',
+        group: 'live',
+        status: 'succeeded',
+        attempt: 1,
+      });
+    } finally {
+      stream.close();
+      worker.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
   it('delivers a run-finished event that another process published', async () => {
     const stream = await openStream(`${base}/api/events`);
     await stream.until((text) => text.includes(': connected'));
