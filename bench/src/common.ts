@@ -5,7 +5,7 @@ import pg from 'pg';
 import { createLogger, type Logger } from '@cronfleet/core';
 import { testServers } from '@cronfleet/testing';
 import type { PhaseStat } from './profile.js';
-import { cpuBetween, cpuSnapshot, type CpuUsage } from './sysstat.js';
+import { cpuBetween, cpuSnapshot, settle, type CpuUsage } from './sysstat.js';
 
 export const logger: Logger = createLogger({ name: 'bench', level: 'warn' });
 
@@ -57,8 +57,12 @@ export function expectEqual(what: string, actual: number, expected: number): voi
 
 export const fmt = (n: number, digits = 2): string => n.toFixed(digits);
 
-/** A CHECKPOINT before each measured arm, so WAL flushed for an earlier arm is not paid by a later one. */
-export async function checkpoint(): Promise<void> {
+/**
+ * Before each measured arm: a CHECKPOINT, so WAL written for an earlier arm is
+ * not flushed on a later one's time, then a bounded wait for a quiet machine,
+ * so the arm does not start inside another process's burst of work.
+ */
+export async function prepareMeasurement(): Promise<void> {
   const { postgresAdminUrl } = await testServers();
   const client = new pg.Client({ connectionString: postgresAdminUrl });
   await client.connect();
@@ -66,6 +70,12 @@ export async function checkpoint(): Promise<void> {
     await client.query('CHECKPOINT');
   } finally {
     await client.end();
+  }
+  const { busy, waitedMs } = await settle();
+  if (waitedMs >= 1_000 && busy !== undefined) {
+    console.log(
+      `  (waited ${fmt(waitedMs / 1000, 1)} s for other load to pass; machine ${fmt(100 * busy, 0)}% busy now)`,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import { RUN_QUEUE, createRunQueue, toRunJob, type RunQueue } from '@cronfleet/q
 import { createScheduler, type HandOffQueue } from '@cronfleet/scheduler';
 import { createTestEnv } from '@cronfleet/testing';
 import {
-  checkpoint,
+  prepareMeasurement,
   count,
   expectEqual,
   logger,
@@ -56,7 +56,7 @@ export async function dispatchOurs(
     const dueAt = new Date();
     await seedSchedules(handle.pool, { count: n, dueAt });
     await queue.queue.waitUntilReady();
-    if (measured) await checkpoint();
+    if (measured) await prepareMeasurement();
     const scheduler = createScheduler({
       db: handle.db,
       queue: timedHandOff(queue),
@@ -166,7 +166,7 @@ export async function dispatchBaseline(
     const dueAt = new Date();
     await seedSchedules(pool, { count: n, dueAt });
     await queue.waitUntilReady();
-    if (measured) await checkpoint();
+    if (measured) await prepareMeasurement();
     resetProfile();
     const watch = stopwatch();
     let batches = 0;

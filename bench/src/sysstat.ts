@@ -74,3 +74,22 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUsage {
     redisMs: (sums.redis ?? 0) * TICK_MS,
   };
 }
+
+/**
+ * Waits (up to `maxWaitMs`) until the machine is quiet — under `threshold` of
+ * all cores busy over half a second — so a measured arm does not start inside
+ * someone else's burst. Returns the last busy share seen and how long it waited.
+ */
+export async function settle(
+  maxWaitMs = 30_000,
+  threshold = 0.25,
+): Promise<{ busy: number | undefined; waitedMs: number }> {
+  const start = Date.now();
+  for (;;) {
+    const a = cpuSnapshot();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const busy = cpuBetween(a, cpuSnapshot()).machineBusy;
+    const waitedMs = Date.now() - start;
+    if (busy === undefined || busy < threshold || waitedMs >= maxWaitMs) return { busy, waitedMs };
+  }
+}

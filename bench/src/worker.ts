@@ -9,7 +9,7 @@ import { RUN_QUEUE, createRunQueue, toRunJob } from '@cronfleet/queue';
 import { createTestEnv } from '@cronfleet/testing';
 import { createFleetWorker } from '@cronfleet/worker';
 import {
-  checkpoint,
+  prepareMeasurement,
   count,
   expectEqual,
   fail,
@@ -101,7 +101,7 @@ export async function workerOurs(
       await queue.enqueue(runs.slice(i, i + ENQUEUE_CHUNK));
     const latency = createLatencyTracker();
     const registry = createRegistry(latency.wrap(createBuiltinHandlers({ db: handle.db })));
-    if (measured) await checkpoint();
+    if (measured) await prepareMeasurement();
 
     resetProfile();
     let completed = 0;
@@ -198,7 +198,7 @@ export async function workerBaseline(
     for (let i = 0; i < runs.length; i += ENQUEUE_CHUNK) {
       await queue.addBulk(runs.slice(i, i + ENQUEUE_CHUNK).map((run) => toRunJob(run)));
     }
-    if (measured) await checkpoint();
+    if (measured) await prepareMeasurement();
 
     resetProfile();
     let completed = 0;
