@@ -8,12 +8,12 @@ import type { ServiceContext } from './context.js';
 import { ConflictError, ValidationError, parseOrThrow } from './errors.js';
 import {
   SLOT_FIELDS,
-  applyPatch,
   instantSchema,
   parseScheduleInput,
   type ScheduleInput,
   type SchedulePatch,
 } from './input.js';
+import { applyPatch } from './patch.js';
 import { findSchedule, listSchedules, type Conn, type ScheduleStatusFilter } from './queries.js';
 import { toView, type ScheduleView } from './view.js';
 

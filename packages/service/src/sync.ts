@@ -4,14 +4,13 @@ import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, parseOrThrow } from './errors.js';
 import {
-  changedFields,
   handlerProblem,
   parseScheduleInput,
-  specOf,
   type DefinitionField,
   type ScheduleInput,
   type ScheduleSpec,
 } from './input.js';
+import { changedFields, specOf } from './patch.js';
 import { deleteSchedulesByKey, keysNotIn, schedulesByKeys, upsertDefinitions } from './queries.js';
 
 export interface SyncPlan {

@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { runAttempts, scheduleRuns, type RunAttempt, type ScheduleRun } from '../schema.js';
 import { rowsOf } from './util.js';
@@ -6,19 +6,6 @@ import { rowsOf } from './util.js';
 export async function getRun(db: Db, runId: string): Promise<ScheduleRun | undefined> {
   const [row] = await db.select().from(scheduleRuns).where(eq(scheduleRuns.id, runId)).limit(1);
   return row;
-}
-
-/** A schedule's runs, newest slot first. */
-export async function listScheduleRuns(
-  db: Db,
-  opts: { scheduleId: string; limit?: number },
-): Promise<ScheduleRun[]> {
-  return db
-    .select()
-    .from(scheduleRuns)
-    .where(eq(scheduleRuns.scheduleId, opts.scheduleId))
-    .orderBy(desc(scheduleRuns.scheduledFor))
-    .limit(opts.limit ?? 100);
 }
 
 export async function listAttempts(db: Db, runIds: readonly string[]): Promise<RunAttempt[]> {
