@@ -1,7 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from '@cronfleet/core';
 import * as schema from './schema.js';
+
+const CLOSE_BOUND_MS = 5_000;
 
 /** The drizzle database over a pg Pool (`$client`), which the hot-path queries use directly. */
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -61,7 +64,9 @@ export function createDb(opts: CreateDbOptions): DbHandle {
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      // pool.end() waits for every checked-out client; one stuck on a dead
+      // server connection must not hold a shutdown forever.
+      await Promise.race([pool.end().catch(() => undefined), sleep(CLOSE_BOUND_MS)]);
     },
   };
 }
