@@ -4,7 +4,8 @@
  * throughput, each against a bare pg/BullMQ baseline in the same process on
  * the local Postgres and Redis. Human-readable lines first; the last line is
  * one JSON object. It reports; it never fails on speed, only on wrong results.
- * BENCH_SCALE (default 1) scales the counts; BENCH_REPEAT (default 3) sets the measured pairs.
+ * BENCH_SCALE (default 1) scales the counts; BENCH_REPEAT (default 3) sets the measured pairs;
+ * BENCH_ONLY=dispatch or BENCH_ONLY=worker runs one benchmark (the other's JSON fields are null).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchScale, fmt, printArm, type ArmResult } from './common.js';
@@ -22,6 +23,9 @@ const DEFAULT_REPEAT = 3;
 type Arm = (n: number, knob: number, measured: boolean) => Promise<ArmResult>;
 
 const round = (n: number) => Math.round(n * 100) / 100;
+/** A rounded figure from a benchmark that ran, or null for one BENCH_ONLY skipped. */
+const opt = <T>(ran: T | undefined, pick: (r: T) => number) =>
+  ran === undefined ? null : round(pick(ran));
 
 const median = (runs: ArmResult[]): ArmResult => {
   const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
@@ -76,12 +80,22 @@ function repeats(raw = process.env.BENCH_REPEAT): number {
   return n;
 }
 
+type Which = 'dispatch' | 'worker';
+
+function only(raw = process.env.BENCH_ONLY): Which | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw === 'dispatch' || raw === 'worker') return raw;
+  throw new Error(`BENCH_ONLY must be "dispatch" or "worker", got "${raw}"`);
+}
+
 async function main() {
   installQueryProfiler();
   const scale = benchScale();
   const schedules = Math.max(1, Math.round(DISPATCH_SCHEDULES * scale));
   const jobs = Math.max(1, Math.round(WORKER_JOBS * scale));
   const repeat = repeats();
+  const which = only();
+  const runs = (name: Which) => which === undefined || which === name;
   console.log(
     `cronfleet bench (scale ${scale}, ${repeat} measured pair(s) per benchmark, medians reported): ` +
       `dispatch ${schedules} due schedules, worker ${jobs} noop jobs`,
@@ -94,54 +108,55 @@ async function main() {
     );
   }
 
-  const dispatch = await pair(
-    'dispatch',
-    schedules,
-    DISPATCH_BATCH_SIZE,
-    repeat,
-    dispatchBaseline,
-    dispatchOurs,
-  );
-  const worker = await pair('worker', jobs, WORKER_CONCURRENCY, repeat, workerBaseline, workerOurs);
+  const dispatch = runs('dispatch')
+    ? await pair('dispatch', schedules, DISPATCH_BATCH_SIZE, repeat, dispatchBaseline, dispatchOurs)
+    : undefined;
+  const worker = runs('worker')
+    ? await pair('worker', jobs, WORKER_CONCURRENCY, repeat, workerBaseline, workerOurs)
+    : undefined;
 
-  console.log('');
-  console.log(
-    `dispatch — ${schedules} due schedules (half interval 60 s, half cron * * * * *), batch ${DISPATCH_BATCH_SIZE}:`,
-  );
-  printArm('baseline (pg UPDATE/INSERT + addBulk), median run', 'slots', dispatch.base);
-  printArm('ours (createScheduler().tick()), median run', 'slots', dispatch.mine);
-  console.log(`  dispatch ratio ours/baseline: ${fmt(dispatch.ratio)}`);
-  console.log('');
-  console.log(`worker — ${jobs} noop jobs, concurrency ${WORKER_CONCURRENCY}:`);
-  printArm('baseline (raw BullMQ Worker, no-op), median run', 'jobs', worker.base);
-  printArm('ours (createFleetWorker), median run', 'jobs', worker.mine);
-  console.log(`  worker ratio ours/baseline: ${fmt(worker.ratio)}`);
+  if (dispatch) {
+    console.log('');
+    console.log(
+      `dispatch — ${schedules} due schedules (half interval 60 s, half cron * * * * *), batch ${DISPATCH_BATCH_SIZE}:`,
+    );
+    printArm('baseline (pg UPDATE/INSERT + addBulk), median run', 'slots', dispatch.base);
+    printArm('ours (createScheduler().tick()), median run', 'slots', dispatch.mine);
+    console.log(`  dispatch ratio ours/baseline: ${fmt(dispatch.ratio)}`);
+  }
+  if (worker) {
+    console.log('');
+    console.log(`worker — ${jobs} noop jobs, concurrency ${WORKER_CONCURRENCY}:`);
+    printArm('baseline (raw BullMQ Worker, no-op), median run', 'jobs', worker.base);
+    printArm('ours (createFleetWorker), median run', 'jobs', worker.mine);
+    console.log(`  worker ratio ours/baseline: ${fmt(worker.ratio)}`);
+  }
 
   console.log(
     JSON.stringify({
       scale,
-      dispatch_ratio: round(dispatch.ratio),
-      dispatch_slots_per_s: round(dispatch.mine.perSecond),
-      dispatch_baseline_slots_per_s: round(dispatch.base.perSecond),
-      dispatch_ms: round(dispatch.mine.ms),
-      dispatch_baseline_ms: round(dispatch.base.ms),
+      dispatch_ratio: opt(dispatch, (d) => d.ratio),
+      dispatch_slots_per_s: opt(dispatch, (d) => d.mine.perSecond),
+      dispatch_baseline_slots_per_s: opt(dispatch, (d) => d.base.perSecond),
+      dispatch_ms: opt(dispatch, (d) => d.mine.ms),
+      dispatch_baseline_ms: opt(dispatch, (d) => d.base.ms),
       dispatch_schedules: schedules,
       dispatch_batch_size: DISPATCH_BATCH_SIZE,
-      worker_ratio: round(worker.ratio),
-      worker_jobs_per_s: round(worker.mine.perSecond),
-      worker_baseline_jobs_per_s: round(worker.base.perSecond),
-      worker_ms: round(worker.mine.ms),
-      worker_baseline_ms: round(worker.base.ms),
+      worker_ratio: opt(worker, (d) => d.ratio),
+      worker_jobs_per_s: opt(worker, (d) => d.mine.perSecond),
+      worker_baseline_jobs_per_s: opt(worker, (d) => d.base.perSecond),
+      worker_ms: opt(worker, (d) => d.mine.ms),
+      worker_baseline_ms: opt(worker, (d) => d.base.ms),
       worker_jobs: jobs,
       worker_concurrency: WORKER_CONCURRENCY,
       worker_runs_per_schedule: RUNS_PER_SCHEDULE,
       warmup: WARMUP,
       machine_busy_before_pct: idle === undefined ? null : round(100 * idle),
       repeats: repeat,
-      dispatch_runs_slots_per_s: dispatch.ours.map((r) => round(r.perSecond)),
-      dispatch_baseline_runs_slots_per_s: dispatch.bases.map((r) => round(r.perSecond)),
-      worker_runs_jobs_per_s: worker.ours.map((r) => round(r.perSecond)),
-      worker_baseline_runs_jobs_per_s: worker.bases.map((r) => round(r.perSecond)),
+      dispatch_runs_slots_per_s: dispatch?.ours.map((r) => round(r.perSecond)) ?? null,
+      dispatch_baseline_runs_slots_per_s: dispatch?.bases.map((r) => round(r.perSecond)) ?? null,
+      worker_runs_jobs_per_s: worker?.ours.map((r) => round(r.perSecond)) ?? null,
+      worker_baseline_runs_jobs_per_s: worker?.bases.map((r) => round(r.perSecond)) ?? null,
     }),
   );
 }

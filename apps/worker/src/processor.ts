@@ -105,6 +105,7 @@ export function createProcessor(deps: ProcessorDeps) {
         runId: data.runId,
         scheduleId: data.scheduleId,
         attempt,
+        workerId: deps.workerId,
         outcome,
         finishedAt,
         durationMs: finishedAt.getTime() - startedAt.getTime(),

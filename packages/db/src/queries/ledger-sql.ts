@@ -34,15 +34,21 @@ const AUTO_PAUSE = `(s.max_consecutive_failures IS NOT NULL AND s.paused_at IS N
 
 const FINISH_PART = `
   f_input AS (
-    SELECT run_id, attempt, outcome, to_timestamp(finished_ms / 1000.0) AS finished_at, duration_ms, result, error
-    FROM unnest($6::uuid[], $7::int[], $8::text[], $9::float8[], $10::bigint[], $11::jsonb[], $12::text[])
-      AS i(run_id, attempt, outcome, finished_ms, duration_ms, result, error)
+    SELECT run_id, attempt, outcome, to_timestamp(finished_ms / 1000.0) AS finished_at, duration_ms, result, error, worker_id
+    FROM unnest($6::uuid[], $7::int[], $8::text[], $9::float8[], $10::bigint[], $11::jsonb[], $12::text[], $21::text[])
+      AS i(run_id, attempt, outcome, finished_ms, duration_ms, result, error, worker_id)
   ), f_attempts AS (
-    UPDATE run_attempts a SET
-      status = CASE WHEN i.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
-      finished_at = i.finished_at, duration_ms = i.duration_ms, result = i.result, error = i.error
-    FROM f_input i
-    WHERE a.run_id = ANY($6::uuid[]) AND a.run_id = i.run_id AND a.attempt = i.attempt
+    -- An upsert, not an UPDATE … FROM: its conflict check always probes the
+    -- primary key, where a cached generic plan made while run_attempts was
+    -- small would scan the whole table on every flush as it grows. A missing
+    -- attempt row (never expected) is written whole.
+    INSERT INTO run_attempts (run_id, attempt, worker_id, status, started_at, finished_at, duration_ms, result, error)
+    SELECT DISTINCT ON (run_id, attempt) run_id, attempt, worker_id,
+      CASE WHEN outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
+      finished_at - make_interval(secs => duration_ms / 1000.0), finished_at, duration_ms, result, error
+    FROM f_input ORDER BY run_id, attempt
+    ON CONFLICT (run_id, attempt) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
+      duration_ms = EXCLUDED.duration_ms, result = EXCLUDED.result, error = EXCLUDED.error
   ), f_runs AS (
     UPDATE schedule_runs r SET status = i.outcome,
       finished_at = CASE WHEN i.outcome = 'retrying' THEN NULL ELSE i.finished_at END,
@@ -68,10 +74,12 @@ const FINISH_PART = `
                  last_error, reset, trailing_failures
           FROM unnest($14::uuid[], $15::float8[], $16::text[], $17::jsonb[], $18::text[], $19::boolean[], $20::int[])
             AS u(schedule_id, last_run_ms, last_status, last_result, last_error, reset, trailing_failures)) AS o
-    WHERE s.id = ANY($14::uuid[]) AND s.id = o.schedule_id AND s.id IN (SELECT id FROM f_locks)
+    -- The locked ids as one array: an index lookup per row, where a semi join
+    -- against the CTE compared every row with every other.
+    WHERE s.id = ANY(ARRAY(SELECT id FROM f_locks)) AND s.id = o.schedule_id
   )`;
 
-/** $1–$5 starts, $6–$13 finishes, $14–$20 per-schedule summaries; returns the ids that started. */
+/** $1–$5 starts, $6–$13 and $21 finishes, $14–$20 per-schedule summaries; returns the ids that started. */
 export const LEDGER_FLUSH_SQL = `WITH ${START_PART}, ${FINISH_PART} SELECT id FROM started`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v4';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v5';

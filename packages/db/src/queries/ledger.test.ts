@@ -170,6 +170,7 @@ describe('finishRuns', () => {
         runId: a.runId,
         scheduleId: a.scheduleId,
         attempt: 1,
+        workerId: 'w1',
         outcome: 'succeeded',
         finishedAt: at(2),
         durationMs: 1000,
@@ -179,6 +180,7 @@ describe('finishRuns', () => {
         runId: b.runId,
         scheduleId: b.scheduleId,
         attempt: 1,
+        workerId: 'w1',
         outcome: 'failed',
         finishedAt: at(2),
         durationMs: 900,
@@ -221,6 +223,7 @@ describe('finishRuns', () => {
         runId: a.runId,
         scheduleId: a.scheduleId,
         attempt: 1,
+        workerId: 'w1',
         outcome: 'retrying',
         finishedAt: at(2),
         durationMs: 5,
@@ -231,6 +234,40 @@ describe('finishRuns', () => {
     expect(run).toMatchObject({ status: 'retrying', finishedAt: null, error: 'flaky' });
     const [s] = await ctx.handle.db.select().from(schedules);
     expect(s).toMatchObject({ lastStatus: null, consecutiveFailures: 0 });
+  });
+  it('takes the same attempt twice in one batch, and writes a missing attempt row whole', async () => {
+    const a = await newRun('queued');
+    const b = await newRun('running');
+    await startRuns(ctx.handle.db, [
+      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+    ]);
+    const done = (runId: string, scheduleId: string): FinishRequest => ({
+      runId,
+      scheduleId,
+      attempt: 1,
+      workerId: 'w2',
+      outcome: 'succeeded',
+      finishedAt: at(3),
+      durationMs: 2_000,
+    });
+    // A job delivered twice into one flush, and a run whose start row is gone.
+    await finishRuns(ctx.handle.db, [
+      done(a.runId, a.scheduleId),
+      done(a.runId, a.scheduleId),
+      done(b.runId, b.scheduleId),
+    ]);
+    const attempts = await ctx.handle.db.select().from(runAttempts);
+    const byRun = new Map(attempts.map((x) => [x.runId, x]));
+    expect(attempts).toHaveLength(2);
+    expect(byRun.get(a.runId)).toMatchObject({ status: 'succeeded', workerId: 'w1' });
+    expect(byRun.get(b.runId)).toMatchObject({
+      status: 'succeeded',
+      workerId: 'w2',
+      durationMs: 2_000,
+    });
+    expect(byRun.get(b.runId)!.startedAt.toISOString()).toBe(at(1).toISOString());
+    const runs = await ctx.handle.db.select().from(scheduleRuns);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   });
 });
 
@@ -249,6 +286,7 @@ describe('auto-pause', () => {
         runId: a.runId,
         scheduleId: a.scheduleId,
         attempt: 1,
+        workerId: 'w1',
         outcome: 'failed',
         finishedAt: at(2),
         durationMs: 5,
@@ -277,6 +315,7 @@ describe('auto-pause', () => {
         runId: a.runId,
         scheduleId: a.scheduleId,
         attempt: 1,
+        workerId: 'w1',
         outcome: 'cancelled',
         finishedAt: at(2),
         durationMs: 5,
@@ -304,6 +343,7 @@ describe('summarizeOutcomes', () => {
     runId: `${scheduleId}-${s}`,
     scheduleId,
     attempt: 1,
+    workerId: 'w1',
     outcome,
     finishedAt: at(s),
     durationMs: 1,

@@ -23,6 +23,7 @@ export interface FinishRequest {
   runId: string;
   scheduleId: string;
   attempt: number;
+  workerId: string;
   outcome: AttemptOutcome;
   finishedAt: Date;
   durationMs: number;
@@ -107,6 +108,7 @@ export async function flushLedger(
       sched.map((o) => o.lastError),
       sched.map((o) => o.reset),
       sched.map((o) => o.trailingFailures),
+      finishes.map((r) => r.workerId),
     ],
   });
   return new Set(result.rows.map((r) => r.id));
