@@ -17,21 +17,39 @@ export interface Ledger {
   drain(): Promise<void>;
 }
 
-type Entry = { start: StartRequest } | { finish: FinishRequest };
+type Entry = { start: StartRequest } | { mark: StartRequest } | { finish: FinishRequest };
 type Result = StartVerdict | undefined;
 
 const FINISH_RETRIES = [250, 1_000, 4_000];
 
 /**
- * The run ledger on Postgres. Starts and finishes from every job in flight
- * share one group-commit batcher, so a busy worker writes both halves of many
- * jobs in one round trip.
+ * The run ledger on Postgres. Gates, marks and outcomes from every job in
+ * flight share one group-commit batcher, so a busy worker writes all of them
+ * for many jobs in one round trip. A started run is marked `running` in the
+ * next flush, unless its outcome arrives first, in which case the mark is
+ * dropped and the outcome alone records the attempt: a quick job costs one
+ * write, a longer one shows as running within a flush.
  */
 export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
   const batcher = createBatcher<Entry, Result>({ run: (entries) => flush(opts.db, entries) });
 
+  const mark = (request: StartRequest) => {
+    batcher.push({ mark: request }).catch((err: unknown) => {
+      // Only the display suffers: the outcome records the attempt whole.
+      opts.logger.warn(
+        { runId: request.runId, error: errorMessage(err) },
+        'could not mark the run running',
+      );
+    });
+  };
+
   return {
-    start: async (request) => (await batcher.push({ start: request })) ?? 'refused',
+    async start(request) {
+      const verdict = (await batcher.push({ start: request })) ?? 'refused';
+      // Serial runs were marked in the gate's own transaction.
+      if (verdict === 'started' && !request.serial) mark(request);
+      return verdict;
+    },
     async finish(request) {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -59,13 +77,17 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
 }
 
 /**
- * One flush. A run is started at most once per flush (a duplicate delivery is
- * refused), and a start for a run whose finish is in the same flush waits for
- * a second statement, since one statement may not update a row twice.
+ * One flush. A run is gated at most once per flush (a duplicate delivery is
+ * refused). A gate for a run whose outcome is in the same flush waits for a
+ * second statement, which reads the outcome; a mark for such a run is
+ * dropped, since the outcome says more.
  */
 async function flush(db: Db, entries: Entry[]): Promise<Result[]> {
-  const finishes = entries.flatMap((e) => ('finish' in e ? [e.finish] : []));
+  const finishes: FinishRequest[] = [];
+  for (const e of entries) if ('finish' in e) finishes.push(e.finish);
   const finishing = new Set(finishes.map((f) => f.runId));
+  const marks: StartRequest[] = [];
+  for (const e of entries) if ('mark' in e && !finishing.has(e.mark.runId)) marks.push(e.mark);
   const first = new Map<string, number>();
   const now: StartRequest[] = [];
   const later: StartRequest[] = [];
@@ -74,7 +96,7 @@ async function flush(db: Db, entries: Entry[]): Promise<Result[]> {
     first.set(e.start.runId, i);
     (finishing.has(e.start.runId) ? later : now).push(e.start);
   });
-  const verdicts = await startRuns(db, now, finishes);
+  const verdicts = await startRuns(db, now, { marks, finishes });
   if (later.length > 0) for (const [id, v] of await startRuns(db, later)) verdicts.set(id, v);
   return entries.map((e, i) =>
     'start' in e

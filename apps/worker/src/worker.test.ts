@@ -284,6 +284,10 @@ describe('worker shutdown', () => {
       const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));
       return row?.status === 'running';
     });
+    // A handler still going is marked running with an open attempt row.
+    expect((await attemptsOf(run.id)).map((a) => [a.status, a.finishedAt])).toEqual([
+      ['running', null],
+    ]);
     // Both workers may have competed for the job; stop both so whichever holds it must drain it.
     await Promise.all([local.stop(), worker.stop()]);
     const [row] = await handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, run.id));

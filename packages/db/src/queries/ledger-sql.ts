@@ -1,29 +1,44 @@
 /**
- * Every update below also names its rows by primary key (`= ANY($n)`), so an
- * index lookup is the plan whatever the statistics say: a generic plan that
- * joined the input against a whole table would grow with the run history.
- *
  * The worker's hot path as fixed SQL text, sent as named prepared statements
  * straight through node-postgres: no query building per batch, and Postgres
- * parses and plans each once per connection. One statement both starts
- * attempts and records finished ones, so a busy worker pays one round trip
- * for both halves of its ledger.
+ * parses and plans each once per connection. One statement answers the start
+ * gate for new jobs, marks runs that are still going `running`, and records
+ * finished attempts, so a busy worker pays one round trip for all of it.
+ *
+ * Every update names its rows by primary key (`= ANY($n)`), and attempt rows
+ * are written with upserts, whose conflict check always probes the primary
+ * key: a cached generic plan made while a table was small would otherwise
+ * scan the whole table on every flush as it grows.
  */
 
-const START_PART = `
-  s_input AS (
-    SELECT run_id, attempt, worker_id, to_timestamp(started_ms / 1000.0) AS started_at
-    FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[]) AS i(run_id, attempt, worker_id, started_ms)
-  ), started AS (
+/** The gate reads: a run may start while its status is startable. */
+const GATE_PART = `
+  gate AS (
+    SELECT id FROM schedule_runs WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])
+  )`;
+
+/**
+ * Marks: runs admitted by the gate whose outcome is not known yet are shown
+ * `running` with an open attempt row. A mark never moves a run backwards: it
+ * applies only while the run waits (pending, queued, retrying) and its
+ * attempt counter has not reached this attempt, which an outcome sets.
+ */
+const MARK_PART = `
+  m_input AS (
+    SELECT DISTINCT ON (run_id) run_id, attempt, worker_id, to_timestamp(started_ms / 1000.0) AS started_at
+    FROM unnest($3::uuid[], $4::int[], $5::text[], $6::float8[]) AS i(run_id, attempt, worker_id, started_ms)
+    ORDER BY run_id, attempt DESC
+  ), marked AS (
     UPDATE schedule_runs r SET status = 'running', attempts = i.attempt,
       started_at = COALESCE(r.started_at, i.started_at)
-    FROM s_input i
-    WHERE r.id = ANY($1::uuid[]) AND r.id = i.run_id AND r.status = ANY($5::text[])
+    FROM m_input i
+    WHERE r.id = ANY($3::uuid[]) AND r.id = i.run_id AND r.status = ANY($7::text[])
+      AND r.attempts < i.attempt
     RETURNING r.id
-  ), attempt_rows AS (
+  ), mark_rows AS (
     INSERT INTO run_attempts (run_id, attempt, worker_id, status, started_at)
     SELECT i.run_id, i.attempt, i.worker_id, 'running', i.started_at
-    FROM s_input i JOIN started ON started.id = i.run_id
+    FROM m_input i JOIN marked ON marked.id = i.run_id
     ON CONFLICT (run_id, attempt) DO UPDATE
       SET worker_id = EXCLUDED.worker_id, started_at = EXCLUDED.started_at,
           status = 'running', finished_at = NULL, error = NULL, result = NULL
@@ -32,16 +47,18 @@ const START_PART = `
 const AUTO_PAUSE = `(s.max_consecutive_failures IS NOT NULL AND s.paused_at IS NULL
   AND CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing_failures >= s.max_consecutive_failures)`;
 
+/**
+ * Outcomes: the attempt row is written whole (most attempts end before a mark
+ * was ever written), the run takes the outcome unless it is already final or
+ * a later attempt has begun, and each schedule folds in its batch summary.
+ */
 const FINISH_PART = `
   f_input AS (
-    SELECT run_id, attempt, outcome, to_timestamp(finished_ms / 1000.0) AS finished_at, duration_ms, result, error, worker_id
-    FROM unnest($6::uuid[], $7::int[], $8::text[], $9::float8[], $10::bigint[], $11::jsonb[], $12::text[], $21::text[])
-      AS i(run_id, attempt, outcome, finished_ms, duration_ms, result, error, worker_id)
+    SELECT run_id, attempt, worker_id, outcome, to_timestamp(finished_ms / 1000.0) AS finished_at,
+           duration_ms, result, error
+    FROM unnest($8::uuid[], $9::int[], $10::text[], $11::text[], $12::float8[], $13::bigint[], $14::jsonb[], $15::text[])
+      AS i(run_id, attempt, worker_id, outcome, finished_ms, duration_ms, result, error)
   ), f_attempts AS (
-    -- An upsert, not an UPDATE … FROM: its conflict check always probes the
-    -- primary key, where a cached generic plan made while run_attempts was
-    -- small would scan the whole table on every flush as it grows. A missing
-    -- attempt row (never expected) is written whole.
     INSERT INTO run_attempts (run_id, attempt, worker_id, status, started_at, finished_at, duration_ms, result, error)
     SELECT DISTINCT ON (run_id, attempt) run_id, attempt, worker_id,
       CASE WHEN outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
@@ -50,15 +67,17 @@ const FINISH_PART = `
     ON CONFLICT (run_id, attempt) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
       duration_ms = EXCLUDED.duration_ms, result = EXCLUDED.result, error = EXCLUDED.error
   ), f_runs AS (
-    UPDATE schedule_runs r SET status = i.outcome,
+    UPDATE schedule_runs r SET status = i.outcome, attempts = i.attempt,
+      started_at = COALESCE(r.started_at, i.finished_at - make_interval(secs => i.duration_ms / 1000.0)),
       finished_at = CASE WHEN i.outcome = 'retrying' THEN NULL ELSE i.finished_at END,
       result = i.result, error = i.error
     FROM (SELECT DISTINCT ON (run_id) * FROM f_input ORDER BY run_id, attempt DESC) i
-    WHERE r.id = ANY($6::uuid[]) AND r.id = i.run_id AND r.status <> ALL($13::text[])
+    WHERE r.id = ANY($8::uuid[]) AND r.id = i.run_id AND r.status <> ALL($16::text[])
+      AND r.attempts <= i.attempt
   ), f_locks AS (
     -- Concurrent flushes from many workers touch the same schedules; taking
     -- their row locks in id order first means they queue instead of deadlocking.
-    SELECT id FROM schedules WHERE id = ANY($14::uuid[]) ORDER BY id FOR NO KEY UPDATE
+    SELECT id FROM schedules WHERE id = ANY($17::uuid[]) ORDER BY id FOR NO KEY UPDATE
   ), f_schedules AS (
     UPDATE schedules s SET last_run_at = o.last_run_at, last_status = o.last_status,
       last_result = o.last_result, last_error = o.last_error,
@@ -72,14 +91,17 @@ const FINISH_PART = `
       updated_at = o.last_run_at
     FROM (SELECT schedule_id, to_timestamp(last_run_ms / 1000.0) AS last_run_at, last_status, last_result,
                  last_error, reset, trailing_failures
-          FROM unnest($14::uuid[], $15::float8[], $16::text[], $17::jsonb[], $18::text[], $19::boolean[], $20::int[])
+          FROM unnest($17::uuid[], $18::float8[], $19::text[], $20::jsonb[], $21::text[], $22::boolean[], $23::int[])
             AS u(schedule_id, last_run_ms, last_status, last_result, last_error, reset, trailing_failures)) AS o
     -- The locked ids as one array: an index lookup per row, where a semi join
     -- against the CTE compared every row with every other.
     WHERE s.id = ANY(ARRAY(SELECT id FROM f_locks)) AND s.id = o.schedule_id
   )`;
 
-/** $1–$5 starts, $6–$13 and $21 finishes, $14–$20 per-schedule summaries; returns the ids that started. */
-export const LEDGER_FLUSH_SQL = `WITH ${START_PART}, ${FINISH_PART} SELECT id FROM started`;
+/**
+ * $1–$2 gate, $3–$7 marks, $8–$16 outcomes, $17–$23 per-schedule summaries;
+ * returns the gated ids that may start.
+ */
+export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v5';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v6';

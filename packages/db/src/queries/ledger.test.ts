@@ -2,7 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, openTestDb } from '../test/fixtures.js';
-import { finishRuns, startRuns, summarizeOutcomes, type FinishRequest } from './ledger.js';
+import {
+  finishRuns,
+  flushLedger,
+  startRuns,
+  summarizeOutcomes,
+  type FinishRequest,
+} from './ledger.js';
 import { claimStrandedRuns, markRunsQueued } from './relay.js';
 
 const t0 = new Date('2026-03-01T00:00:00Z');
@@ -84,7 +90,10 @@ describe('startRuns (the start gate)', () => {
       { runId, scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
     ]);
     expect(verdicts.get(runId)).toBe(expected ? 'started' : 'refused');
-    expect(await ctx.handle.db.$count(runAttempts)).toBe(expected ? 1 : 0);
+    // The gate only reads: marks and outcomes write.
+    expect(await ctx.handle.db.$count(runAttempts)).toBe(0);
+    const [row] = await ctx.handle.db.select().from(scheduleRuns);
+    expect(row!.status).toBe(status);
   });
 
   it('refuses unknown runs', async () => {
@@ -99,6 +108,99 @@ describe('startRuns (the start gate)', () => {
       },
     ]);
     expect(verdicts.get(runId)).toBe('refused');
+  });
+});
+
+describe('marks', () => {
+  const request = (run: { runId: string; scheduleId: string }, attempt = 1) => ({
+    ...run,
+    attempt,
+    workerId: 'w1',
+    startedAt: at(attempt),
+  });
+  const outcome = (
+    run: { runId: string; scheduleId: string },
+    attempt: number,
+    result: FinishRequest['outcome'],
+  ): FinishRequest => ({
+    ...run,
+    attempt,
+    workerId: 'w1',
+    outcome: result,
+    finishedAt: at(attempt + 0.5),
+    durationMs: 500,
+  });
+  const state = async (runId: string) => {
+    const [run] = await ctx.handle.db.select().from(scheduleRuns).where(eq(scheduleRuns.id, runId));
+    const attempts = await ctx.handle.db
+      .select()
+      .from(runAttempts)
+      .where(eq(runAttempts.runId, runId));
+    return {
+      status: run!.status,
+      attempts: run!.attempts,
+      rows: attempts.map((a) => [a.attempt, a.status]).sort(),
+    };
+  };
+
+  it('show a waiting run running with an open attempt row', async () => {
+    const run = await newRun('queued');
+    await flushLedger(ctx.handle.db, { marks: [request(run)] });
+    expect(await state(run.runId)).toEqual({
+      status: 'running',
+      attempts: 1,
+      rows: [[1, 'running']],
+    });
+    await finishRuns(ctx.handle.db, [outcome(run, 1, 'succeeded')]);
+    expect(await state(run.runId)).toEqual({
+      status: 'succeeded',
+      attempts: 1,
+      rows: [[1, 'succeeded']],
+    });
+  });
+
+  it('never move a run back: a mark landing after its outcome changes nothing', async () => {
+    const done = await newRun('queued');
+    await finishRuns(ctx.handle.db, [outcome(done, 1, 'succeeded')]);
+    const retrying = await newRun('queued');
+    await finishRuns(ctx.handle.db, [outcome(retrying, 1, 'retrying')]);
+    await flushLedger(ctx.handle.db, { marks: [request(done), request(retrying)] });
+    expect(await state(done.runId)).toEqual({
+      status: 'succeeded',
+      attempts: 1,
+      rows: [[1, 'succeeded']],
+    });
+    expect(await state(retrying.runId)).toEqual({
+      status: 'retrying',
+      attempts: 1,
+      rows: [[1, 'failed']],
+    });
+    // The next attempt is marked, and its outcome closes the run.
+    await flushLedger(ctx.handle.db, { marks: [request(retrying, 2)] });
+    expect(await state(retrying.runId)).toEqual({
+      status: 'running',
+      attempts: 2,
+      rows: [
+        [1, 'failed'],
+        [2, 'running'],
+      ],
+    });
+    await flushLedger(ctx.handle.db, { finishes: [outcome(retrying, 2, 'succeeded')] });
+    expect((await state(retrying.runId)).status).toBe('succeeded');
+  });
+
+  it('an outcome of an earlier attempt does not overwrite a later one', async () => {
+    const run = await newRun('queued');
+    await flushLedger(ctx.handle.db, { marks: [request(run, 2)] });
+    await finishRuns(ctx.handle.db, [outcome(run, 1, 'retrying')]);
+    expect(await state(run.runId)).toEqual({
+      status: 'running',
+      attempts: 2,
+      rows: [
+        [1, 'failed'],
+        [2, 'running'],
+      ],
+    });
   });
 });
 
@@ -238,9 +340,11 @@ describe('finishRuns', () => {
   it('takes the same attempt twice in one batch, and writes a missing attempt row whole', async () => {
     const a = await newRun('queued');
     const b = await newRun('running');
-    await startRuns(ctx.handle.db, [
-      { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
-    ]);
+    await flushLedger(ctx.handle.db, {
+      marks: [
+        { runId: a.runId, scheduleId: a.scheduleId, attempt: 1, workerId: 'w1', startedAt: at(1) },
+      ],
+    });
     const done = (runId: string, scheduleId: string): FinishRequest => ({
       runId,
       scheduleId,

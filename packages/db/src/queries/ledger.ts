@@ -14,7 +14,7 @@ export interface StartRequest {
   serial?: boolean;
 }
 
-/** started: run it; busy: a serial run whose schedule has another running, try later; refused: finished or unknown. */
+/** started: run it; busy: a serial run whose schedule has another running, try later; refused: finished, cancelled or unknown. */
 export type StartVerdict = 'started' | 'busy' | 'refused';
 
 export type AttemptOutcome = 'succeeded' | 'failed' | 'retrying' | 'cancelled';
@@ -67,34 +67,48 @@ export function summarizeOutcomes(requests: readonly FinishRequest[]): ScheduleO
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/** Statuses a mark may move to `running`: the run waits for this attempt. */
+const MARKABLE_STATUSES = ['pending', 'queued', 'retrying'] as const;
+
+export interface LedgerBatch {
+  /** Start gate: which of these runs may start (read only). */
+  gates?: readonly StartRequest[];
+  /** Runs admitted earlier whose attempt is still going: shown `running` with an open attempt row. */
+  marks?: readonly StartRequest[];
+  finishes?: readonly FinishRequest[];
+}
+
 /**
- * Writes a batch of starts and finishes in one round trip. Starts pass the
- * gate: a run moves to `running` only if it is still startable and gets its
- * attempt row; the returned set holds the runs that started. Finishes close
- * attempts and runs (a retrying run stays open) and fold final outcomes into
- * their schedules' last_* columns, failure streaks and auto-pause. A run may
- * not appear among both the starts and the finishes of one flush.
+ * Writes one batch in one round trip and returns the gated runs that may
+ * start. The gate only reads; a run becomes `running` by a mark in a later
+ * flush, or goes straight to its outcome when the attempt ended first, so a
+ * short job costs one write. Finishes close attempts and runs (a retrying run
+ * stays open) and fold final outcomes into their schedules' last_* columns,
+ * failure streaks and auto-pause. A run may not be both marked and finished
+ * in one batch, and a gate for a run finished in the same batch would read
+ * the run as it was before.
  */
-export async function flushLedger(
-  db: Db | Queryable,
-  batch: { starts?: readonly StartRequest[]; finishes?: readonly FinishRequest[] },
-): Promise<Set<string>> {
-  const starts = batch.starts ?? [];
+export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promise<Set<string>> {
+  const gates = batch.gates ?? [];
+  const marks = batch.marks ?? [];
   const finishes = batch.finishes ?? [];
-  if (starts.length === 0 && finishes.length === 0) return new Set();
+  if (gates.length === 0 && marks.length === 0 && finishes.length === 0) return new Set();
   const sched = summarizeOutcomes(finishes);
   const client: Queryable = '$client' in db ? db.$client : db;
   const result = await client.query<{ id: string }>({
     name: LEDGER_FLUSH_NAME,
     text: LEDGER_FLUSH_SQL,
     values: [
-      starts.map((r) => r.runId),
-      starts.map((r) => r.attempt),
-      starts.map((r) => r.workerId),
-      starts.map((r) => r.startedAt.getTime()),
+      gates.map((r) => r.runId),
       STARTABLE_STATUSES,
+      marks.map((r) => r.runId),
+      marks.map((r) => r.attempt),
+      marks.map((r) => r.workerId),
+      marks.map((r) => r.startedAt.getTime()),
+      MARKABLE_STATUSES,
       finishes.map((r) => r.runId),
       finishes.map((r) => r.attempt),
+      finishes.map((r) => r.workerId),
       finishes.map((r) => r.outcome),
       finishes.map((r) => r.finishedAt.getTime()),
       finishes.map((r) => Math.round(r.durationMs)),
@@ -108,26 +122,26 @@ export async function flushLedger(
       sched.map((o) => o.lastError),
       sched.map((o) => o.reset),
       sched.map((o) => o.trailingFailures),
-      finishes.map((r) => r.workerId),
     ],
   });
   return new Set(result.rows.map((r) => r.id));
 }
 
 /**
- * The start gate, batched. A run that is finished or unknown is refused, and
- * its job must not run the handler again. Serial runs (overlap buffer_one)
- * are checked under a per-schedule advisory lock in a transaction, so two
- * workers cannot both decide the schedule is idle.
+ * The start gate, batched, with the batch's marks and outcomes. A run that is
+ * finished, cancelled or unknown is refused, and its job must not run the
+ * handler again. Serial runs (overlap buffer_one) are gated and marked
+ * `running` at once, in a transaction under a per-schedule advisory lock, so
+ * two workers cannot both decide the schedule is idle.
  */
 export async function startRuns(
   db: Db,
   requests: readonly StartRequest[],
-  finishes: readonly FinishRequest[] = [],
+  rest: Omit<LedgerBatch, 'gates'> = {},
 ): Promise<Map<string, StartVerdict>> {
   const verdicts = new Map<string, StartVerdict>();
   if (!requests.some((r) => r.serial)) {
-    const started = await flushLedger(db, { starts: requests, finishes });
+    const started = await flushLedger(db, { ...rest, gates: requests });
     for (const r of requests) verdicts.set(r.runId, started.has(r.runId) ? 'started' : 'refused');
     return verdicts;
   }
@@ -155,7 +169,12 @@ export async function startRuns(
         if (r.serial) holders.set(r.scheduleId, r.runId); // the next one in this batch waits
       }
     }
-    const started = await flushLedger(client, { starts: go, finishes });
+    const serial = go.filter((r) => r.serial);
+    const started = await flushLedger(client, {
+      ...rest,
+      gates: go,
+      marks: [...(rest.marks ?? []), ...serial],
+    });
     await client.query('COMMIT');
     for (const r of go) verdicts.set(r.runId, started.has(r.runId) ? 'started' : 'refused');
     return verdicts;
