@@ -36,3 +36,20 @@ export function createManualClock(start: Date | number): ManualClock {
     },
   };
 }
+
+/**
+ * Resolves with the value of `work`, or with 'timeout' after `ms`, whichever
+ * comes first. The timer is cleared either way, so it never keeps a finished
+ * process alive.
+ */
+export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

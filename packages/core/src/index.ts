@@ -6,7 +6,13 @@ export {
   errorMessage,
   type ConfigIssue,
 } from './errors.js';
-export { systemClock, createManualClock, type Clock, type ManualClock } from './clock.js';
+export {
+  systemClock,
+  createManualClock,
+  withTimeout,
+  type Clock,
+  type ManualClock,
+} from './clock.js';
 export { parseCadence, MAX_INTERVAL_SECONDS, type Cadence, type CadenceInput } from './cadence.js';
 export { nextSlotAfter, latestSlotAtOrBefore, slotsBetween, upcomingSlots } from './slots.js';
 export {

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import type { Logger } from '@cronfleet/core';
+import { withTimeout, type Logger } from '@cronfleet/core';
 import * as schema from './schema.js';
 
 const CLOSE_BOUND_MS = 5_000;
@@ -66,7 +65,10 @@ export function createDb(opts: CreateDbOptions): DbHandle {
       closed = true;
       // pool.end() waits for every checked-out client; one stuck on a dead
       // server connection must not hold a shutdown forever.
-      await Promise.race([pool.end().catch(() => undefined), sleep(CLOSE_BOUND_MS)]);
+      await withTimeout(
+        pool.end().catch(() => undefined),
+        CLOSE_BOUND_MS,
+      );
     },
   };
 }

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@cronfleet/core';
+import { withTimeout, type Logger } from '@cronfleet/core';
 import type { DispatchRun } from '@cronfleet/db';
 import { createRedis } from './connection.js';
 import { controlChannel } from './control.js';
@@ -71,7 +70,10 @@ export function createRunQueue(opts: {
     },
     async close() {
       // BullMQ's close waits for Redis; when Redis is gone that could be forever.
-      await Promise.race([queue.close().catch(() => undefined), sleep(CLOSE_BOUND_MS)]);
+      await withTimeout(
+        queue.close().catch(() => undefined),
+        CLOSE_BOUND_MS,
+      );
       connection.disconnect();
     },
   };

@@ -1,17 +1,6 @@
-import type { Logger } from '@cronfleet/core';
+import { withTimeout, type Logger } from '@cronfleet/core';
 
-/** Resolves with `value` from `work`, or with 'timeout' after `ms`, whichever comes first. */
-export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { withTimeout };
 
 /**
  * Runs `stop` on the first SIGTERM or SIGINT, bounded by `timeoutMs`; a second
