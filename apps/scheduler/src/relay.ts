@@ -1,14 +1,17 @@
 import { errorMessage, type Logger } from '@cronfleet/core';
 import {
   claimStrandedRuns,
-  findUnstartedQueuedRuns,
+  finishRuns,
+  findQuietRuns,
   markRunsQueued,
   type Db,
   type DispatchRun,
+  type FinishRequest,
+  type QuietRun,
 } from '@cronfleet/db';
-import type { RunQueue } from '@cronfleet/queue';
+import type { JobFate, RunQueue } from '@cronfleet/queue';
 
-export type HandOffQueue = Pick<RunQueue, 'enqueue' | 'existing' | 'ping'> &
+export type HandOffQueue = Pick<RunQueue, 'enqueue' | 'fates' | 'ping'> &
   Partial<Pick<RunQueue, 'publishCancel'>>;
 
 export interface RelayOptions {
@@ -17,7 +20,7 @@ export interface RelayOptions {
   logger: Logger;
   claimedBy: string;
   graceMs: number;
-  /** A queued run no worker started after this long is checked against Redis. */
+  /** A run in flight with no news for this long is checked against Redis. */
   lostAfterMs: number;
   limit: number;
 }
@@ -46,42 +49,100 @@ export async function handOff(
   return { queued };
 }
 
+export interface RelayPass {
+  /** Runs stranded in `pending`, handed to Redis now. */
+  stranded: number;
+  /** Runs whose job Redis no longer had, enqueued again. */
+  lost: number;
+  /** Runs whose job ended without the outcome reaching Postgres; the outcome is copied over. */
+  recovered: number;
+}
+
+export interface Relay {
+  once(now: Date): Promise<RelayPass>;
+}
+
+/** The outcome BullMQ recorded for a job, as the ledger takes it. */
+function recoveredOutcome(
+  run: QuietRun,
+  fate: Extract<JobFate, { state: 'succeeded' | 'failed' }>,
+  claimedBy: string,
+): FinishRequest {
+  return {
+    runId: run.runId,
+    scheduleId: run.scheduleId,
+    attempt: Math.max(fate.attempts, run.attempts, 1),
+    workerId: `relay:${claimedBy}`,
+    outcome: fate.state,
+    finishedAt: fate.finishedAt,
+    durationMs: Math.max(0, fate.finishedAt.getTime() - fate.startedAt.getTime()),
+    result: fate.result,
+    error: fate.error,
+  };
+}
+
 /**
- * One relay pass: re-enqueue runs stranded in `pending`, then re-enqueue
- * queued runs whose job Redis no longer has (Redis lost its data). Enqueueing
- * is idempotent by job id, so a run that did reach Redis is not duplicated,
- * and the worker's start gate refuses a run that already finished.
+ * The relay: re-enqueues runs stranded in `pending`, then walks the runs in
+ * flight that have been quiet for a while and asks Redis about each job. A
+ * job Redis no longer has is enqueued again (Redis lost its data; enqueueing
+ * is idempotent by job id and the start gate refuses a finished run). A job
+ * that ended while Postgres still shows the run in flight had its outcome
+ * lost (its worker died before the write landed, or Postgres was down
+ * throughout its retries): the outcome BullMQ kept is recorded instead.
  */
-export async function relayOnce(
-  opts: RelayOptions,
-  now: Date,
-): Promise<{ stranded: number; lost: number }> {
-  const stranded = await claimStrandedRuns(opts.db, {
-    now,
-    graceMs: opts.graceMs,
-    limit: opts.limit,
-    claimedBy: opts.claimedBy,
-  });
-  if (stranded.length > 0) {
-    opts.logger.warn(
-      { runs: stranded.length },
-      'relaying runs that were claimed but never reached Redis',
-    );
-    const result = await handOff(opts, stranded, now);
-    if (result.error) throw result.error;
-  }
-  const suspects = await findUnstartedQueuedRuns(opts.db, {
-    enqueuedBefore: new Date(now.getTime() - opts.lostAfterMs),
-    limit: opts.limit,
-  });
-  let lost: DispatchRun[] = [];
-  if (suspects.length > 0) {
-    const present = await opts.queue.existing(suspects.map((r) => r.runId));
-    lost = suspects.filter((r) => !present.has(r.runId));
-    if (lost.length > 0) {
-      opts.logger.warn({ runs: lost.length }, 're-enqueueing queued runs that Redis no longer has');
-      await opts.queue.enqueue(lost);
-    }
-  }
-  return { stranded: stranded.length, lost: lost.length };
+export function createRelay(opts: RelayOptions): Relay {
+  let cursor: { at: string; id: string } | undefined;
+  return {
+    async once(now) {
+      const stranded = await claimStrandedRuns(opts.db, {
+        now,
+        graceMs: opts.graceMs,
+        limit: opts.limit,
+        claimedBy: opts.claimedBy,
+      });
+      if (stranded.length > 0) {
+        opts.logger.warn(
+          { runs: stranded.length },
+          'relaying runs that were claimed but never reached Redis',
+        );
+        const result = await handOff(opts, stranded, now);
+        if (result.error) throw result.error;
+      }
+      const quiet = await findQuietRuns(opts.db, {
+        before: new Date(now.getTime() - opts.lostAfterMs),
+        after: cursor,
+        limit: opts.limit,
+      });
+      const last = quiet[quiet.length - 1];
+      // A full page continues next pass; a short one starts over from the oldest.
+      cursor =
+        last && quiet.length === opts.limit ? { at: last.cursorAt, id: last.runId } : undefined;
+      if (quiet.length === 0) return { stranded: stranded.length, lost: 0, recovered: 0 };
+
+      const fates = await opts.queue.fates(quiet.map((r) => r.runId));
+      const graceStart = now.getTime() - opts.graceMs;
+      const lost: DispatchRun[] = [];
+      const ended: FinishRequest[] = [];
+      for (const run of quiet) {
+        const fate = fates.get(run.runId) ?? { state: 'missing' };
+        if (fate.state === 'missing') lost.push(run);
+        // A job that ended only moments ago may still have its outcome on the
+        // way from a live worker; only one ended a grace period ago is orphaned.
+        else if (fate.state !== 'pending' && fate.finishedAt.getTime() < graceStart)
+          ended.push(recoveredOutcome(run, fate, opts.claimedBy));
+      }
+      if (lost.length > 0) {
+        opts.logger.warn({ runs: lost.length }, 're-enqueueing runs that Redis no longer has');
+        await opts.queue.enqueue(lost);
+      }
+      if (ended.length > 0) {
+        opts.logger.warn(
+          { runs: ended.length, runIds: ended.slice(0, 20).map((r) => r.runId) },
+          'recording outcomes that ended in Redis but never reached Postgres',
+        );
+        await finishRuns(opts.db, ended);
+      }
+      return { stranded: stranded.length, lost: lost.length, recovered: ended.length };
+    },
+  };
 }

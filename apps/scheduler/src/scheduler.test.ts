@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createManualClock } from '@cronfleet/core';
-import { scheduleRuns, schedules } from '@cronfleet/db';
-import { RUN_QUEUE, type RunQueue } from '@cronfleet/queue';
+import { runAttempts, scheduleRuns, schedules } from '@cronfleet/db';
+import { RUN_QUEUE, createRedis, type RunQueue } from '@cronfleet/queue';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { createTcpProxy, waitFor } from '@cronfleet/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -82,9 +83,9 @@ describe('scheduler: hand-off failures', () => {
       { intervalSeconds: 60, nextRunAt: new Date('2026-05-01T12:00:00Z') },
     ]);
     // The fault: this replica's Redis hand-off dies right after the claim commits.
-    const broken: Pick<RunQueue, 'enqueue' | 'existing' | 'ping'> = {
+    const broken: Pick<RunQueue, 'enqueue' | 'fates' | 'ping'> = {
       enqueue: () => Promise.reject(new Error('replica crashed before addBulk')),
-      existing: () => Promise.resolve(new Set()),
+      fates: () => Promise.resolve(new Map()),
       ping: () => Promise.resolve(false),
     };
     const crashed = h.scheduler({ id: 'crashed', clock, queue: broken });
@@ -98,9 +99,9 @@ describe('scheduler: hand-off failures', () => {
 
     const queue = h.queue();
     const survivor = h.scheduler({ id: 'survivor', clock, queue, relayGraceMs: 10_000 });
-    expect(await survivor.relay()).toEqual({ stranded: 0, lost: 0 }); // still inside the grace period
+    expect(await survivor.relay()).toEqual({ stranded: 0, lost: 0, recovered: 0 }); // still inside the grace period
     clock.advance(10_001);
-    expect(await survivor.relay()).toEqual({ stranded: 1, lost: 0 });
+    expect(await survivor.relay()).toEqual({ stranded: 1, lost: 0, recovered: 0 });
 
     const job = await queue.queue.getJob(pending!.id);
     expect(job?.data).toMatchObject({ runId: pending!.id, scheduleId: s!.id, handler: 'noop' });
@@ -117,8 +118,73 @@ describe('scheduler: hand-off failures', () => {
     const [run] = await h.db.select().from(scheduleRuns);
     await queue.queue.remove(run!.id); // Redis "lost" it
     clock.advance(30_001);
-    expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 1 });
+    expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 1, recovered: 0 });
     expect(await queue.queue.getJob(run!.id)).toBeDefined();
+  });
+
+  it('records outcomes that ended in Redis but never reached Postgres', async () => {
+    // BullMQ stamps jobs with the real time, so this clock starts there.
+    const start = new Date(Math.floor(Date.now() / 1_000) * 1_000 - 1_000);
+    const clock = createManualClock(new Date(start.getTime() + 500));
+    const [ok, bad, slow] = await h.insert(
+      Array.from({ length: 3 }, () => ({ intervalSeconds: 60, nextRunAt: start })),
+    );
+    const queue = h.queue();
+    const scheduler = h.scheduler({ id: 'a', clock, queue, lostAfterMs: 30_000 });
+    await scheduler.tick();
+    const runOf = async (scheduleId: string) =>
+      (await h.db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, scheduleId)))[0]!;
+    const [okRun, badRun, slowRun] = [
+      await runOf(ok!.id),
+      await runOf(bad!.id),
+      await runOf(slow!.id),
+    ];
+    // The fault: a worker whose outcomes never reach Postgres (it died right after BullMQ
+    // recorded them). One job succeeds, one fails for good, one is still being run.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const connection = createRedis(h.env.redisUrl, { role: 'worker' });
+    const ghost = new Worker(
+      RUN_QUEUE,
+      async (job) => {
+        if (job.id === badRun.id) throw new UnrecoverableError('disk full');
+        if (job.id === slowRun.id) await held;
+        return { rows: 3 };
+      },
+      { connection, prefix: h.env.queuePrefix },
+    );
+    try {
+      await waitFor('both quick jobs to end in Redis', async () => {
+        const fates = await queue.fates([okRun.id, badRun.id]);
+        return [...fates.values()].every((f) => f.state !== 'pending') ? true : undefined;
+      });
+      expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 0, recovered: 0 }); // not quiet long enough
+      clock.advance(30_001);
+      expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 0, recovered: 2 });
+
+      expect(await runOf(ok!.id)).toMatchObject({
+        status: 'succeeded',
+        result: { rows: 3 },
+        attempts: 1,
+      });
+      expect(await runOf(bad!.id)).toMatchObject({ status: 'failed', error: 'disk full' });
+      expect(await runOf(slow!.id)).toMatchObject({ status: 'queued', finishedAt: null });
+      const attempts = await h.db.select().from(runAttempts);
+      expect(attempts.map((a) => [a.runId, a.status, a.workerId]).sort()).toEqual(
+        [
+          [okRun.id, 'succeeded', 'relay:a'],
+          [badRun.id, 'failed', 'relay:a'],
+        ].sort(),
+      );
+      const [schedule] = await h.db.select().from(schedules).where(eq(schedules.id, bad!.id));
+      expect(schedule).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 1 });
+      // Recorded once: the next pass finds nothing more to do.
+      expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 0, recovered: 0 });
+    } finally {
+      release();
+      await ghost.close();
+      connection.disconnect();
+    }
   });
 
   it('loses no slot while Redis is unreachable for a few seconds', async () => {

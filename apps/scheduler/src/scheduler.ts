@@ -9,7 +9,7 @@ import {
   type Db,
 } from '@cronfleet/db';
 import { createPlanner } from './planning.js';
-import { handOff, relayOnce, type HandOffQueue } from './relay.js';
+import { createRelay, handOff, type HandOffQueue, type RelayPass } from './relay.js';
 
 export interface SchedulerOptions {
   db: Db;
@@ -39,7 +39,7 @@ export interface TickResult {
 export interface Scheduler {
   /** One claim pass (exposed for tests and benchmarks; the loop calls it). */
   tick(): Promise<TickResult>;
-  relay(): Promise<{ stranded: number; lost: number }>;
+  relay(): Promise<RelayPass>;
   start(): void;
   /** Stops the loops after the pass in progress; never leaves a claim half done. */
   stop(): Promise<void>;
@@ -66,6 +66,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     lostAfterMs: opts.lostAfterMs ?? 60_000,
     limit: batchSize,
   };
+  const relay = createRelay(relayOpts);
   const planner = createPlanner();
   const stopper = new AbortController();
   let loops: Promise<void>[] = [];
@@ -195,7 +196,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       await pause(relayIntervalMs);
       if (stopper.signal.aborted) return;
       try {
-        await relayOnce(relayOpts, clock.now());
+        await relay.once(clock.now());
       } catch (err) {
         log.warn({ err }, 'relay pass failed; will try again');
       }
@@ -209,7 +210,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   return {
     tick,
-    relay: () => relayOnce(relayOpts, clock.now()),
+    relay: () => relay.once(clock.now()),
     start() {
       if (loops.length > 0) return;
       log.info({ pollMs, batchSize, relayIntervalMs }, 'scheduler loop started');

@@ -14,6 +14,9 @@ export interface Ledger {
   start(request: StartRequest): Promise<StartVerdict>;
   /** Records an outcome. Never throws: a bookkeeping failure must not fail a handler run. */
   finish(request: FinishRequest): Promise<void>;
+  /** Outcomes handed to finish() and not yet written (or given up on). */
+  backlog(): number;
+  /** Resolves when every outcome handed over so far is written or given up on. */
   drain(): Promise<void>;
 }
 
@@ -43,6 +46,31 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
     });
   };
 
+  const recording = new Set<Promise<void>>();
+
+  async function record(request: FinishRequest) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await batcher.push({ finish: request });
+        return;
+      } catch (err) {
+        const delay = FINISH_RETRIES[attempt];
+        if (delay === undefined) {
+          opts.logger.error(
+            { err, runId: request.runId, outcome: request.outcome },
+            "could not record the run outcome; the relay will copy it from Redis's record of the job",
+          );
+          return;
+        }
+        opts.logger.warn(
+          { runId: request.runId, error: errorMessage(err), retryInMs: delay },
+          'recording outcome failed; retrying',
+        );
+        await sleep(delay);
+      }
+    }
+  }
+
   return {
     async start(request) {
       const verdict = (await batcher.push({ start: request })) ?? 'refused';
@@ -50,29 +78,17 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
       if (verdict === 'started' && !request.serial) mark(request);
       return verdict;
     },
-    async finish(request) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await batcher.push({ finish: request });
-          return;
-        } catch (err) {
-          const delay = FINISH_RETRIES[attempt];
-          if (delay === undefined) {
-            opts.logger.error(
-              { err, runId: request.runId, outcome: request.outcome },
-              'could not record the run outcome; the run row stays as it was',
-            );
-            return;
-          }
-          opts.logger.warn(
-            { runId: request.runId, error: errorMessage(err), retryInMs: delay },
-            'recording outcome failed; retrying',
-          );
-          await sleep(delay);
-        }
-      }
+    finish(request) {
+      const done = record(request);
+      recording.add(done);
+      void done.finally(() => recording.delete(done));
+      return done;
     },
-    drain: () => batcher.drain(),
+    backlog: () => recording.size,
+    async drain() {
+      while (recording.size > 0) await Promise.all(recording);
+      await batcher.drain();
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export const POSTPONE_MS = 5_000;
 /** A buffered run (overlap buffer_one) checks this often whether the running one has finished. */
 export const SERIAL_WAIT_MS = 500;
 const MAX_RESULT_CHARS = 64 * 1024;
+/** Outcomes a worker may have on their way to Postgres before its jobs wait for them. */
+export const MAX_OUTCOME_BACKLOG = 5_000;
 
 export interface ProcessorDeps {
   registry: HandlerRegistry;
@@ -36,6 +38,10 @@ export function boundedResult(value: unknown): unknown {
 
 /**
  * The BullMQ processor: start gate → validate → run with timeout → record.
+ * Outcomes are written behind: the job completes in BullMQ as soon as the
+ * handler ends, and its outcome goes to Postgres with the next flush. If the
+ * worker dies in between, BullMQ still has the outcome, and the scheduler's
+ * relay copies it into the ledger.
  * Errors that must not retry (unknown handler, invalid payload) are thrown as
  * UnrecoverableError; every other failure retries with our backoff until the
  * schedule's max_attempts, and the last one marks the run failed.
@@ -52,6 +58,7 @@ export function createProcessor(deps: ProcessorDeps) {
       attempt,
     });
     const startedAt = deps.clock.now();
+    const serial = data.overlapPolicy === 'buffer_one';
 
     const postpone = async (ms: number): Promise<never> => {
       await job.moveToDelayed(Date.now() + ms, token);
@@ -65,7 +72,7 @@ export function createProcessor(deps: ProcessorDeps) {
         attempt,
         workerId: deps.workerId,
         startedAt,
-        serial: data.overlapPolicy === 'buffer_one',
+        serial,
       });
     } catch (err) {
       log.warn(
@@ -101,7 +108,7 @@ export function createProcessor(deps: ProcessorDeps) {
       fields: { result?: unknown; error?: string },
     ) => {
       const finishedAt = deps.clock.now();
-      await deps.ledger.finish({
+      const recorded = deps.ledger.finish({
         runId: data.runId,
         scheduleId: data.scheduleId,
         attempt,
@@ -112,15 +119,21 @@ export function createProcessor(deps: ProcessorDeps) {
         ...fields,
       });
       const at = finishedAt.toISOString();
-      deps.events?.publish({
-        type: 'run.finished',
-        status: outcome,
-        result: fields.result,
-        error: fields.error ?? null,
-        finishedAt: at,
-        at,
-        ...event,
-      });
+      const announced = recorded.then(() =>
+        deps.events?.publish({
+          type: 'run.finished',
+          status: outcome,
+          result: fields.result,
+          error: fields.error ?? null,
+          finishedAt: at,
+          at,
+          ...event,
+        }),
+      );
+      // Write-behind: the job completes in BullMQ while its outcome joins the
+      // next flush. A serial run waits, so the run queued behind it finds the
+      // schedule free; so does every job while the backlog is long.
+      if (serial || deps.ledger.backlog() > MAX_OUTCOME_BACKLOG) await announced;
     };
 
     const fail = async (message: string): Promise<never> => {

@@ -14,11 +14,66 @@ export interface RunQueue {
   enqueue(runs: readonly DispatchRun[]): Promise<void>;
   /** Which of these run ids have a job in Redis right now. */
   existing(runIds: readonly string[]): Promise<Set<string>>;
+  /** What became of each run's job, as far as Redis still knows. */
+  fates(runIds: readonly string[]): Promise<Map<string, JobFate>>;
   /** Whether Redis answers a PING now. */
   ping(): Promise<boolean>;
   /** Tells every worker to abort these runs if it is running them. */
   publishCancel(runIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A job as Redis knows it: gone (never added, removed, or Redis lost it),
+ * still on its way (waiting, delayed or being run), or ended, with what
+ * BullMQ recorded of its last attempt.
+ */
+export type JobFate =
+  | { state: 'missing' }
+  | { state: 'pending' }
+  | {
+      state: 'succeeded' | 'failed';
+      attempts: number;
+      startedAt: Date;
+      finishedAt: Date;
+      result: unknown;
+      error: string | null;
+    };
+
+/** `timestamp` is set on every job; BullMQ 6 keeps the attempt count in `atm` (older jobs: `attemptsMade`). */
+const FATE_FIELDS = [
+  'timestamp',
+  'finishedOn',
+  'processedOn',
+  'atm',
+  'attemptsMade',
+  'returnvalue',
+  'failedReason',
+];
+
+function parseResult(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function toFate(fields: (string | null)[], completedScore: string | null): JobFate {
+  const [timestamp, finishedOn, processedOn, atm, attemptsMade, returnvalue, failedReason] = fields;
+  if (!timestamp) return { state: 'missing' };
+  if (!finishedOn) return { state: 'pending' };
+  const finishedAt = new Date(Number(finishedOn));
+  const succeeded = completedScore !== null;
+  return {
+    state: succeeded ? 'succeeded' : 'failed',
+    attempts: Math.max(1, Number(atm ?? attemptsMade ?? 1)),
+    startedAt: processedOn ? new Date(Number(processedOn)) : finishedAt,
+    finishedAt,
+    result: succeeded ? parseResult(returnvalue ?? null) : null,
+    error: succeeded ? null : (failedReason ?? 'failed'),
+  };
 }
 
 export function createRunQueue(opts: {
@@ -53,6 +108,26 @@ export function createRunQueue(opts: {
         if (count === 1) found.add(runIds[i]!);
       });
       return found;
+    },
+    async fates(runIds) {
+      const fates = new Map<string, JobFate>();
+      if (runIds.length === 0) return fates;
+      await queue.waitUntilReady();
+      const completed = queue.toKey('completed');
+      const pipeline = connection.pipeline();
+      for (const id of runIds) {
+        pipeline.hmget(queue.toKey(id), ...FATE_FIELDS);
+        pipeline.zscore(completed, id);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      runIds.forEach((id, i) => {
+        const [fieldsErr, fields] = replies[2 * i] ?? [];
+        const [scoreErr, score] = replies[2 * i + 1] ?? [];
+        if (fieldsErr) throw fieldsErr;
+        if (scoreErr) throw scoreErr;
+        fates.set(id, toFate(fields as (string | null)[], score as string | null));
+      });
+      return fates;
     },
     async ping() {
       try {

@@ -59,20 +59,39 @@ export async function claimStrandedRuns(
   );
 }
 
+/** A run in flight with no news for a while, with where it stands in Postgres. */
+export interface QuietRun extends DispatchRun {
+  status: string;
+  attempts: number;
+  /** When it was last heard of: started, or else handed to Redis. */
+  quietSince: Date;
+  /** `quietSince` exactly as Postgres has it (microseconds), for the next page's cursor. */
+  cursorAt: string;
+}
+
 /**
- * Runs handed to Redis a while ago that no worker has started. If Redis lost
- * its data they exist nowhere else; the relay checks Redis for each and
- * re-enqueues the missing ones.
+ * Runs handed to Redis that have not finished, quiet since before `before`,
+ * oldest first from `after` (a cursor, so passes walk all of them even when
+ * more than `limit` are legitimately long-running). The relay asks Redis what
+ * became of each job: one Redis lost is enqueued again, and one that ended
+ * without its outcome reaching Postgres has the outcome copied over.
  */
-export async function findUnstartedQueuedRuns(
+export async function findQuietRuns(
   db: Db,
-  opts: { enqueuedBefore: Date; limit: number },
-): Promise<DispatchRun[]> {
-  return rowsOf<DispatchRun>(
+  opts: { before: Date; after?: { at: string; id: string }; limit: number },
+): Promise<QuietRun[]> {
+  const quiet = sql`COALESCE(r.started_at, r.enqueued_at)`;
+  const after = opts.after
+    ? sql`AND (${quiet}, r.id) > (${opts.after.at}::timestamptz, ${opts.after.id}::uuid)`
+    : sql``;
+  return rowsOf<QuietRun>(
     db,
-    sql`SELECT ${dispatchColumns} FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
-        WHERE r.status = 'queued' AND r.enqueued_at < ${opts.enqueuedBefore}
-        ORDER BY r.enqueued_at LIMIT ${opts.limit}`,
-    ['scheduledFor'],
+    sql`SELECT ${dispatchColumns}, r.status, r.attempts, ${quiet} AS "quietSince",
+          ${quiet}::text AS "cursorAt"
+        FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
+        WHERE r.finished_at IS NULL AND r.enqueued_at IS NOT NULL
+          AND r.status IN ('queued', 'running', 'retrying') AND ${quiet} < ${opts.before} ${after}
+        ORDER BY ${quiet}, r.id LIMIT ${opts.limit}`,
+    ['scheduledFor', 'quietSince'],
   );
 }
