@@ -30,7 +30,7 @@ async function jobsInRedis(queue: Queue): Promise<number> {
 function timedHandOff(queue: RunQueue): HandOffQueue {
   return {
     enqueue: (runs) => timed('redis: RunQueue.enqueue (addBulk)', () => queue.enqueue(runs)),
-    existing: (ids) => queue.existing(ids),
+    fates: (ids) => queue.fates(ids),
     ping: () => queue.ping(),
   };
 }

@@ -106,7 +106,6 @@ export async function workerOurs(
     resetProfile();
     let completed = 0;
     let failed = 0;
-    let lastAt = 0;
     const watch = stopwatch();
     fleet = createFleetWorker({
       db: handle.db,
@@ -120,13 +119,15 @@ export async function workerOurs(
     latency.attach(fleet.worker);
     fleet.worker.on('completed', () => {
       completed += 1;
-      lastAt = performance.now();
     });
     fleet.worker.on('failed', () => {
       failed += 1;
     });
     await waitForCount('ours: completed jobs', () => completed + failed, jobs);
-    const { ms, cpuMs, ...cpu } = watch.stop(lastAt);
+    // Outcomes are written behind BullMQ's completions: the clock stops when
+    // the last one is in Postgres, not when BullMQ is done.
+    await fleet.settled();
+    const { ms, cpuMs, ...cpu } = watch.stop();
     const phases = takeProfile();
     await fleet.stop();
     fleet = undefined;

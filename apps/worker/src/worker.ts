@@ -32,6 +32,8 @@ export interface FleetWorker {
   /** Resolves once the worker listens for cancel messages. */
   readonly ready: Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when every outcome recorded so far is written to Postgres (or given up on). */
+  settled(): Promise<void>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean | string> }>;
 }
 
@@ -93,6 +95,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
   return {
     worker,
     ready: control.ready,
+    settled: () => ledger.drain(),
     async stop() {
       if (stopping) return;
       stopping = true;
