@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@cronfleet/core';
 import {
+  gateRuns,
   startRuns,
   type Db,
   type FinishRequest,
@@ -26,15 +27,34 @@ type Result = StartVerdict | undefined;
 const FINISH_RETRIES = [250, 1_000, 4_000];
 
 /**
- * The run ledger on Postgres. Gates, marks and outcomes from every job in
- * flight share one group-commit batcher, so a busy worker writes all of them
- * for many jobs in one round trip. A started run is marked `running` in the
- * next flush, unless its outcome arrives first, in which case the mark is
- * dropped and the outcome alone records the attempt: a quick job costs one
- * write, a longer one shows as running within a flush.
+ * The run ledger on Postgres. Marks and outcomes from every job in flight
+ * share one group-commit batcher, so a busy worker writes all of them for
+ * many jobs in one round trip; start gates go through a second batcher of
+ * plain reads, which never wait behind a write. A started run is marked
+ * `running` in the next write flush, unless its outcome arrives first, in
+ * which case the mark is dropped and the outcome alone records the attempt:
+ * a quick job costs one write, a longer one shows as running within a flush.
  */
 export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
   const batcher = createBatcher<Entry, Result>({ run: (entries) => flush(opts.db, entries) });
+  const gates = createBatcher<string, boolean>({
+    run: async (runIds) => {
+      const startable = await gateRuns(opts.db, runIds);
+      // A job delivered twice into one batch starts once.
+      const seen = new Set<string>();
+      return runIds.map((id) => {
+        const first = !seen.has(id);
+        seen.add(id);
+        return first && startable.has(id);
+      });
+    },
+  });
+  /** Outcomes handed over and not yet written, by run: the gate must not read around them. */
+  const unwritten = new Map<string, FinishRequest>();
+  const finishedHere = (runId: string) => {
+    const outcome = unwritten.get(runId)?.outcome;
+    return outcome !== undefined && outcome !== 'retrying';
+  };
 
   const mark = (request: StartRequest) => {
     batcher.push({ mark: request }).catch((err: unknown) => {
@@ -73,30 +93,38 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
 
   return {
     async start(request) {
-      const verdict = (await batcher.push({ start: request })) ?? 'refused';
-      // Serial runs were marked in the gate's own transaction.
-      if (verdict === 'started' && !request.serial) mark(request);
-      return verdict;
+      // Serial runs are gated and marked in one transaction with the writes.
+      if (request.serial) return (await batcher.push({ start: request })) ?? 'refused';
+      // A run this worker finished moments ago, its outcome still on the way.
+      if (finishedHere(request.runId)) return 'refused';
+      const startable = await gates.push(request.runId);
+      if (!startable || finishedHere(request.runId)) return 'refused';
+      mark(request);
+      return 'started';
     },
     finish(request) {
+      unwritten.set(request.runId, request);
       const done = record(request);
       recording.add(done);
-      void done.finally(() => recording.delete(done));
+      void done.finally(() => {
+        recording.delete(done);
+        if (unwritten.get(request.runId) === request) unwritten.delete(request.runId);
+      });
       return done;
     },
     backlog: () => recording.size,
     async drain() {
       while (recording.size > 0) await Promise.all(recording);
-      await batcher.drain();
+      await Promise.all([batcher.drain(), gates.drain()]);
     },
   };
 }
 
 /**
- * One flush. A run is gated at most once per flush (a duplicate delivery is
- * refused). A gate for a run whose outcome is in the same flush waits for a
- * second statement, which reads the outcome; a mark for such a run is
- * dropped, since the outcome says more.
+ * One write flush. A serial run is gated at most once per flush (a duplicate
+ * delivery is refused). A gate for a run whose outcome is in the same flush
+ * waits for a second statement, which reads the outcome; a mark for such a
+ * run is dropped, since the outcome says more.
  */
 async function flush(db: Db, entries: Entry[]): Promise<Result[]> {
   const finishes: FinishRequest[] = [];

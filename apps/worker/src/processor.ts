@@ -119,17 +119,20 @@ export function createProcessor(deps: ProcessorDeps) {
         ...fields,
       });
       const at = finishedAt.toISOString();
-      const announced = recorded.then(() =>
-        deps.events?.publish({
-          type: 'run.finished',
-          status: outcome,
-          result: fields.result,
-          error: fields.error ?? null,
-          finishedAt: at,
-          at,
-          ...event,
-        }),
-      );
+      // The live event follows the write, so a dashboard that reloads on it sees the outcome.
+      const announced = recorded
+        .then(() =>
+          deps.events?.publish({
+            type: 'run.finished',
+            status: outcome,
+            result: fields.result,
+            error: fields.error ?? null,
+            finishedAt: at,
+            at,
+            ...event,
+          }),
+        )
+        .catch((err: unknown) => log.warn({ err }, 'could not announce the run outcome'));
       // Write-behind: the job completes in BullMQ while its outcome joins the
       // next flush. A serial run waits, so the run queued behind it finds the
       // schedule free; so does every job while the backlog is long.

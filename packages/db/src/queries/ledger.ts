@@ -127,6 +127,25 @@ export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promi
   return new Set(result.rows.map((r) => r.id));
 }
 
+const GATE_NAME = 'cronfleet_gate_v1';
+const GATE_SQL =
+  'SELECT id FROM schedule_runs WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])';
+
+/**
+ * The start gate alone: which of these runs may start (not finished,
+ * cancelled or unknown). Only reads, so it never waits behind a write or a
+ * commit; the worker asks it for every run that is not serial.
+ */
+export async function gateRuns(db: Db, runIds: readonly string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const result = await db.$client.query<{ id: string }>({
+    name: GATE_NAME,
+    text: GATE_SQL,
+    values: [runIds, STARTABLE_STATUSES],
+  });
+  return new Set(result.rows.map((r) => r.id));
+}
+
 /**
  * The start gate, batched, with the batch's marks and outcomes. A run that is
  * finished, cancelled or unknown is refused, and its job must not run the
