@@ -114,10 +114,10 @@ export function createRelay(opts: RelayOptions): Relay {
         limit: opts.limit,
       });
       const last = quiet[quiet.length - 1];
-      // A full page continues next pass; a short one starts over from the oldest.
-      cursor =
-        last && quiet.length === opts.limit ? { at: last.cursorAt, id: last.runId } : undefined;
-      if (quiet.length === 0) return { stranded: stranded.length, lost: 0, recovered: 0 };
+      if (!last) {
+        cursor = undefined;
+        return { stranded: stranded.length, lost: 0, recovered: 0 };
+      }
 
       const fates = await opts.queue.fates(quiet.map((r) => r.runId));
       const graceStart = now.getTime() - opts.graceMs;
@@ -142,6 +142,9 @@ export function createRelay(opts: RelayOptions): Relay {
         );
         await finishRuns(opts.db, ended);
       }
+      // Only a page handled in full moves the cursor: a full page continues
+      // next pass, a short one starts over from the oldest.
+      cursor = quiet.length === opts.limit ? { at: last.cursorAt, id: last.runId } : undefined;
       return { stranded: stranded.length, lost: lost.length, recovered: ended.length };
     },
   };

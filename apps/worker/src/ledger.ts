@@ -114,8 +114,13 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
     },
     backlog: () => recording.size,
     async drain() {
-      while (recording.size > 0) await Promise.all(recording);
-      await Promise.all([batcher.drain(), gates.drain()]);
+      // An outcome whose write failed sleeps before its retry, outside both
+      // batchers: idle batchers alone do not mean everything is written.
+      do {
+        while (recording.size > 0) await Promise.all(recording);
+        await gates.drain();
+        await batcher.drain();
+      } while (recording.size > 0);
     },
   };
 }

@@ -27,8 +27,14 @@ export interface RunJob {
   opts: JobsOptions;
 }
 
-/** Completed jobs linger a while for Bull Board, then go; Postgres keeps the history. */
-const KEEP_COMPLETED = { age: 3_600, count: 5_000 };
+/**
+ * Completed jobs linger for Bull Board, and for the relay: if a worker dies
+ * between completing a job and writing its outcome, the relay copies the
+ * outcome from the job a minute or so later. Past this count (about a minute
+ * and a half at 500 jobs/s) it finds the job gone and runs it again instead.
+ * Postgres keeps the history.
+ */
+const KEEP_COMPLETED = { age: 3_600, count: 50_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3_600, count: 50_000 };
 
 /** A job for the run; a schedule with jitter gets a random delay in [0, jitter) that spreads load. */

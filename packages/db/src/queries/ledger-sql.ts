@@ -50,7 +50,9 @@ const AUTO_PAUSE = `(s.max_consecutive_failures IS NOT NULL AND s.paused_at IS N
 /**
  * Outcomes: the attempt row is written whole (most attempts end before a mark
  * was ever written), the run takes the outcome unless it is already final or
- * a later attempt has begun, and each schedule folds in its batch summary.
+ * a later attempt has begun, and each schedule folds in the final outcomes
+ * that moved its runs: the latest sets last_*, a success resets the failure
+ * streak, and failures after the last success extend it.
  */
 const FINISH_PART = `
   f_input AS (
@@ -74,10 +76,26 @@ const FINISH_PART = `
     FROM (SELECT DISTINCT ON (run_id) * FROM f_input ORDER BY run_id, attempt DESC) i
     WHERE r.id = ANY($8::uuid[]) AND r.id = i.run_id AND r.status <> ALL($16::text[])
       AND r.attempts <= i.attempt
+    RETURNING r.id, r.schedule_id, i.outcome, i.finished_at, i.result, i.error
+  ), f_final AS (
+    -- Only outcomes that moved a run count for its schedule, so an outcome
+    -- recorded twice (a relay and a late worker write) is counted once.
+    SELECT *, max(finished_at) FILTER (WHERE outcome = 'succeeded')
+                OVER (PARTITION BY schedule_id) AS last_ok
+    FROM f_runs WHERE outcome IN ('succeeded', 'failed')
+  ), f_summary AS (
+    SELECT schedule_id, max(finished_at) AS last_run_at,
+      (array_agg(outcome ORDER BY finished_at DESC, id DESC))[1] AS last_status,
+      (array_agg(CASE WHEN outcome = 'succeeded' THEN result END ORDER BY finished_at DESC, id DESC))[1] AS last_result,
+      (array_agg(CASE WHEN outcome = 'failed' THEN error END ORDER BY finished_at DESC, id DESC))[1] AS last_error,
+      bool_or(last_ok IS NOT NULL) AS reset,
+      (count(*) FILTER (WHERE outcome = 'failed' AND (last_ok IS NULL OR finished_at > last_ok)))::int AS trailing_failures
+    FROM f_final GROUP BY schedule_id
   ), f_locks AS (
     -- Concurrent flushes from many workers touch the same schedules; taking
     -- their row locks in id order first means they queue instead of deadlocking.
-    SELECT id FROM schedules WHERE id = ANY($17::uuid[]) ORDER BY id FOR NO KEY UPDATE
+    SELECT id FROM schedules WHERE id = ANY(ARRAY(SELECT schedule_id FROM f_summary))
+    ORDER BY id FOR NO KEY UPDATE
   ), f_schedules AS (
     UPDATE schedules s SET last_run_at = o.last_run_at, last_status = o.last_status,
       last_result = o.last_result, last_error = o.last_error,
@@ -89,19 +107,13 @@ const FINISH_PART = `
              || COALESCE(o.last_error, 'unknown')
         ELSE s.pause_note END,
       updated_at = o.last_run_at
-    FROM (SELECT schedule_id, to_timestamp(last_run_ms / 1000.0) AS last_run_at, last_status, last_result,
-                 last_error, reset, trailing_failures
-          FROM unnest($17::uuid[], $18::float8[], $19::text[], $20::jsonb[], $21::text[], $22::boolean[], $23::int[])
-            AS u(schedule_id, last_run_ms, last_status, last_result, last_error, reset, trailing_failures)) AS o
+    FROM f_summary o
     -- The locked ids as one array: an index lookup per row, where a semi join
     -- against the CTE compared every row with every other.
     WHERE s.id = ANY(ARRAY(SELECT id FROM f_locks)) AND s.id = o.schedule_id
   )`;
 
-/**
- * $1–$2 gate, $3–$7 marks, $8–$16 outcomes, $17–$23 per-schedule summaries;
- * returns the gated ids that may start.
- */
+/** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */
 export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v6';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v7';

@@ -2,13 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, openTestDb } from '../test/fixtures.js';
-import {
-  finishRuns,
-  flushLedger,
-  startRuns,
-  summarizeOutcomes,
-  type FinishRequest,
-} from './ledger.js';
+import { finishRuns, flushLedger, startRuns, type FinishRequest } from './ledger.js';
 import { claimStrandedRuns, markRunsQueued } from './relay.js';
 
 const t0 = new Date('2026-03-01T00:00:00Z');
@@ -438,48 +432,95 @@ describe('auto-pause', () => {
   });
 });
 
-describe('summarizeOutcomes', () => {
-  const req = (
-    scheduleId: string,
-    outcome: FinishRequest['outcome'],
-    s: number,
-  ): FinishRequest => ({
-    runId: `${scheduleId}-${s}`,
-    scheduleId,
-    attempt: 1,
-    workerId: 'w1',
-    outcome,
-    finishedAt: at(s),
-    durationMs: 1,
-  });
-  it.each([
-    [
-      'one success',
-      [req('x', 'succeeded', 1)],
-      { reset: true, trailingFailures: 0, lastStatus: 'succeeded' },
-    ],
+describe('schedule summaries from one batch of outcomes', () => {
+  /** A schedule with a failure streak of 4 and one queued run per outcome. */
+  async function scheduleWithRuns(count: number) {
+    const [s] = await insertSchedules(ctx.handle, 1);
+    await ctx.handle.db
+      .update(schedules)
+      .set({ consecutiveFailures: 4 })
+      .where(eq(schedules.id, s!.id));
+    const runs = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values(
+        Array.from({ length: count }, (_, i) => ({
+          scheduleId: s!.id,
+          scheduledFor: at(i),
+          status: 'queued',
+        })),
+      )
+      .returning();
+    return { scheduleId: s!.id, runIds: runs.map((r) => r.id) };
+  }
+  type Step = [FinishRequest['outcome'], number];
+  it.each<[string, Step[], { lastStatus: string; consecutiveFailures: number }]>([
+    ['one success', [['succeeded', 1]], { lastStatus: 'succeeded', consecutiveFailures: 0 }],
     [
       'failures only',
-      [req('x', 'failed', 1), req('x', 'failed', 2)],
-      { reset: false, trailingFailures: 2, lastStatus: 'failed' },
+      [
+        ['failed', 1],
+        ['failed', 2],
+      ],
+      { lastStatus: 'failed', consecutiveFailures: 6 },
     ],
     [
       'fail then success',
-      [req('x', 'failed', 1), req('x', 'succeeded', 2)],
-      { reset: true, trailingFailures: 0, lastStatus: 'succeeded' },
+      [
+        ['failed', 1],
+        ['succeeded', 2],
+      ],
+      { lastStatus: 'succeeded', consecutiveFailures: 0 },
     ],
     [
       'success then fail (out of order input)',
-      [req('x', 'failed', 3), req('x', 'succeeded', 2)],
-      { reset: true, trailingFailures: 1, lastStatus: 'failed' },
+      [
+        ['failed', 3],
+        ['succeeded', 2],
+      ],
+      { lastStatus: 'failed', consecutiveFailures: 1 },
     ],
     [
       'retries are ignored',
-      [req('x', 'retrying', 1), req('x', 'failed', 2)],
-      { reset: false, trailingFailures: 1, lastStatus: 'failed' },
+      [
+        ['retrying', 1],
+        ['failed', 2],
+      ],
+      { lastStatus: 'failed', consecutiveFailures: 5 },
     ],
-  ])('%s', (_name, input, expected) => {
-    const [summary] = summarizeOutcomes(input);
-    expect(summary).toMatchObject(expected);
+  ])('%s', async (_name, steps, expected) => {
+    const { scheduleId, runIds } = await scheduleWithRuns(steps.length);
+    await finishRuns(
+      ctx.handle.db,
+      steps.map(([outcome, s], i) => ({
+        runId: runIds[i]!,
+        scheduleId,
+        attempt: 1,
+        workerId: 'w1',
+        outcome,
+        finishedAt: at(s),
+        durationMs: 1,
+        error: outcome === 'succeeded' ? null : 'boom',
+      })),
+    );
+    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, scheduleId));
+    expect(row).toMatchObject(expected);
+  });
+
+  it('counts an outcome recorded twice once (a relay and a late worker write)', async () => {
+    const { scheduleId, runIds } = await scheduleWithRuns(1);
+    const failed: FinishRequest = {
+      runId: runIds[0]!,
+      scheduleId,
+      attempt: 1,
+      workerId: 'w1',
+      outcome: 'failed',
+      finishedAt: at(1),
+      durationMs: 1,
+      error: 'boom',
+    };
+    await finishRuns(ctx.handle.db, [failed]);
+    await finishRuns(ctx.handle.db, [{ ...failed, workerId: 'relay:r1' }]);
+    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, scheduleId));
+    expect(row).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 5 });
   });
 });

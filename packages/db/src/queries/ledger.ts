@@ -31,40 +31,6 @@ export interface FinishRequest {
   error?: string | null;
 }
 
-/** Per schedule: the last final outcome in a batch and how it moves consecutive_failures. */
-export interface ScheduleOutcome {
-  scheduleId: string;
-  lastRunAt: Date;
-  lastStatus: 'succeeded' | 'failed';
-  lastResult: unknown;
-  lastError: string | null;
-  /** True when a success in the batch resets the count before `trailingFailures` are added. */
-  reset: boolean;
-  trailingFailures: number;
-}
-
-/** Folds a batch's final outcomes into one update per schedule, in finish order. */
-export function summarizeOutcomes(requests: readonly FinishRequest[]): ScheduleOutcome[] {
-  const bySchedule = new Map<string, ScheduleOutcome>();
-  const finals = requests
-    .filter((r) => r.outcome === 'succeeded' || r.outcome === 'failed')
-    .sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime());
-  for (const r of finals) {
-    const ok = r.outcome === 'succeeded';
-    const prev = bySchedule.get(r.scheduleId);
-    bySchedule.set(r.scheduleId, {
-      scheduleId: r.scheduleId,
-      lastRunAt: r.finishedAt,
-      lastStatus: ok ? 'succeeded' : 'failed',
-      lastResult: ok ? (r.result ?? null) : null,
-      lastError: ok ? null : (r.error ?? null),
-      reset: ok || (prev?.reset ?? false),
-      trailingFailures: ok ? 0 : (prev?.trailingFailures ?? 0) + 1,
-    });
-  }
-  return [...bySchedule.values()];
-}
-
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
 /** Statuses a mark may move to `running`: the run waits for this attempt. */
@@ -93,7 +59,6 @@ export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promi
   const marks = batch.marks ?? [];
   const finishes = batch.finishes ?? [];
   if (gates.length === 0 && marks.length === 0 && finishes.length === 0) return new Set();
-  const sched = summarizeOutcomes(finishes);
   const client: Queryable = '$client' in db ? db.$client : db;
   const result = await client.query<{ id: string }>({
     name: LEDGER_FLUSH_NAME,
@@ -115,13 +80,6 @@ export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promi
       finishes.map((r) => jsonText(r.result)),
       finishes.map((r) => r.error ?? null),
       FINAL_STATUSES,
-      sched.map((o) => o.scheduleId),
-      sched.map((o) => o.lastRunAt.getTime()),
-      sched.map((o) => o.lastStatus),
-      sched.map((o) => jsonText(o.lastResult)),
-      sched.map((o) => o.lastError),
-      sched.map((o) => o.reset),
-      sched.map((o) => o.trailingFailures),
     ],
   });
   return new Set(result.rows.map((r) => r.id));
