@@ -11,11 +11,13 @@
  * scan the whole table on every flush as it grows.
  */
 
-/** The gate reads: a run may start while its status is startable. */
-const GATE_PART = `
-  gate AS (
-    SELECT id FROM schedule_runs WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])
-  )`;
+/** The gate reads: a run may start while its status is startable ($1 run ids, $2 startable statuses). */
+export const GATE_SQL =
+  'SELECT id FROM schedule_runs WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])';
+/** The gate on its own, for runs that need no write with their start. */
+export const GATE_NAME = 'cronfleet_gate_v1';
+
+const GATE_PART = `gate AS (${GATE_SQL})`;
 
 /**
  * Marks: runs admitted by the gate whose outcome is not known yet are shown

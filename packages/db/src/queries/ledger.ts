@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../client.js';
 import { FINAL_STATUSES, STARTABLE_STATUSES } from '../schema.js';
-import { LEDGER_FLUSH_NAME, LEDGER_FLUSH_SQL } from './ledger-sql.js';
+import { GATE_NAME, GATE_SQL, LEDGER_FLUSH_NAME, LEDGER_FLUSH_SQL } from './ledger-sql.js';
 import { jsonText } from './util.js';
 
 export interface StartRequest {
@@ -84,10 +84,6 @@ export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promi
   });
   return new Set(result.rows.map((r) => r.id));
 }
-
-const GATE_NAME = 'cronfleet_gate_v1';
-const GATE_SQL =
-  'SELECT id FROM schedule_runs WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])';
 
 /**
  * The start gate alone: which of these runs may start (not finished,
