@@ -59,13 +59,14 @@ export async function claimStrandedRuns(
   );
 }
 
-/** A run in flight with no news for a while, with where it stands in Postgres. */
+/** A run in flight with no news for a while. */
 export interface QuietRun extends DispatchRun {
-  status: string;
+  /** Attempts Postgres has seen start or end. */
   attempts: number;
-  /** When it was last heard of: started, or else handed to Redis. */
-  quietSince: Date;
-  /** `quietSince` exactly as Postgres has it (microseconds), for the next page's cursor. */
+  /**
+   * When it was last heard of (started, or else handed to Redis), exactly as
+   * Postgres has it (microseconds), for the next page's cursor.
+   */
   cursorAt: string;
 }
 
@@ -86,12 +87,11 @@ export async function findQuietRuns(
     : sql``;
   return rowsOf<QuietRun>(
     db,
-    sql`SELECT ${dispatchColumns}, r.status, r.attempts, ${quiet} AS "quietSince",
-          ${quiet}::text AS "cursorAt"
+    sql`SELECT ${dispatchColumns}, r.attempts, ${quiet}::text AS "cursorAt"
         FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id
         WHERE r.finished_at IS NULL AND r.enqueued_at IS NOT NULL
           AND r.status IN ('queued', 'running', 'retrying') AND ${quiet} < ${opts.before} ${after}
         ORDER BY ${quiet}, r.id LIMIT ${opts.limit}`,
-    ['scheduledFor', 'quietSince'],
+    ['scheduledFor'],
   );
 }
