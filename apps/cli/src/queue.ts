@@ -3,26 +3,21 @@
  * when Redis does not answer, they stay `pending` and the scheduler's relay
  * delivers them, so the command reports that instead of waiting for Redis.
  */
+import { withTimeout } from '@cronfleet/core';
 import type { ScheduleServiceDeps } from '@cronfleet/service';
 import type { CliContext } from './context.js';
 import { describeError } from './errors.js';
 
 const PROBE_MS = 3_000;
 const ENQUEUE_MS = 10_000;
-const CLOSE_MS = 3_000;
 
 export type CliQueue = NonNullable<ScheduleServiceDeps['queue']> & { close(): Promise<void> };
 
-async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The result of `work`, or an error saying `message` once `ms` have passed. */
+async function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  const result = await withTimeout(work, ms);
+  if (result === 'timeout') throw new Error(message);
+  return result;
 }
 
 /** Whether Redis answers a PING within PROBE_MS; the reason when it does not. */
@@ -33,7 +28,7 @@ async function probe(ctx: CliContext): Promise<string | undefined> {
   let lastError: unknown;
   redis.on('error', (err) => (lastError = err));
   try {
-    await withTimeout(redis.ping(), PROBE_MS, `no answer within ${PROBE_MS / 1000} s`);
+    await within(redis.ping(), PROBE_MS, `no answer within ${PROBE_MS / 1000} s`);
     return undefined;
   } catch (err) {
     return describeError(lastError ?? err);
@@ -59,9 +54,10 @@ export async function openQueue(ctx: CliContext): Promise<CliQueue | undefined> 
   });
   return {
     enqueue: (runs) =>
-      withTimeout(queue.enqueue(runs), ENQUEUE_MS, 'Redis did not take the jobs in time'),
+      within(queue.enqueue(runs), ENQUEUE_MS, 'Redis did not take the jobs in time'),
     publishCancel: (runIds) =>
-      withTimeout(queue.publishCancel(runIds), ENQUEUE_MS, 'Redis did not take the cancel'),
-    close: () => withTimeout(queue.close(), CLOSE_MS, 'closing the queue timed out'),
+      within(queue.publishCancel(runIds), ENQUEUE_MS, 'Redis did not take the cancel'),
+    // RunQueue.close() is bounded itself.
+    close: () => queue.close(),
   };
 }
