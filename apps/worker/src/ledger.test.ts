@@ -3,7 +3,6 @@ import {
   createDb,
   runAttempts,
   scheduleRuns,
-  schedules,
   type FinishRequest,
   type StartRequest,
 } from '@cronfleet/db';
@@ -11,6 +10,7 @@ import { createTestEnv, type TestEnv } from '@cronfleet/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLedger, type Ledger } from './ledger.js';
+import { insertScheduleWithRun } from './test/fixtures.js';
 
 const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 let env: TestEnv;
@@ -28,21 +28,9 @@ afterAll(async () => {
   await env?.close();
 });
 
-let n = 0;
 async function queuedRun() {
-  const [s] = await handle.db
-    .insert(schedules)
-    .values({ key: `l-${++n}`, handler: 'noop', intervalSeconds: 60 })
-    .returning();
-  const [r] = await handle.db
-    .insert(scheduleRuns)
-    .values({
-      scheduleId: s!.id,
-      scheduledFor: new Date(Date.UTC(2026, 0, 1, 0, n)),
-      status: 'queued',
-    })
-    .returning();
-  return { runId: r!.id, scheduleId: s!.id };
+  const { schedule, run } = await insertScheduleWithRun(handle.db);
+  return { runId: run.id, scheduleId: schedule.id };
 }
 
 const start = (run: { runId: string; scheduleId: string }, attempt = 1): StartRequest => ({

@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertScheduleWithRun } from './test/fixtures.js';
 import { createFleetWorker, type FleetWorker } from './worker.js';
 
 const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -62,27 +63,15 @@ const permanentFailure = defineHandler({
   run: () => Promise.reject(new NonRetryableError('credentials revoked')),
 });
 
-let n = 0;
 /** Writes a schedule and one queued run for it, and hands the run to Redis the way the scheduler does. */
 async function dispatch(
   def: Partial<NewSchedule>,
   run: { status?: string; handler?: string } = {},
 ) {
-  const [s] = await handle.db
-    .insert(schedules)
-    .values({ key: `w-${++n}`, handler: 'noop', intervalSeconds: 60, ...def })
-    .returning();
-  const [r] = await handle.db
-    .insert(scheduleRuns)
-    .values({
-      scheduleId: s!.id,
-      scheduledFor: new Date(Date.UTC(2026, 0, 1, 0, n)),
-      status: run.status ?? 'queued',
-    })
-    .returning();
-  const job = jobFor(s!, r!, run.handler);
+  const { schedule, run: row } = await insertScheduleWithRun(handle.db, def, run.status);
+  const job = jobFor(schedule, row, run.handler);
   await queue.enqueue([job]);
-  return { schedule: s!, run: r!, job };
+  return { schedule, run: row, job };
 }
 
 /** The job the scheduler would enqueue for this run. */
