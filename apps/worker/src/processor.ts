@@ -3,7 +3,7 @@ import { errorMessage, type Clock, type Logger } from '@cronfleet/core';
 import type { AttemptOutcome } from '@cronfleet/db';
 import { NonRetryableError, type HandlerRegistry } from '@cronfleet/handlers';
 import type { RunEventPublisher, RunJobData } from '@cronfleet/queue';
-import { executeHandler, RunCancelledError } from './execute.js';
+import { executeHandler, RunAbort, RunCancelledError } from './execute.js';
 import type { Ledger } from './ledger.js';
 
 /** While Postgres cannot answer the start gate, a job waits this long and tries again (no attempt used). */
@@ -23,7 +23,7 @@ export interface ProcessorDeps {
   /** Live events for dashboards (best effort; the ledger is the record). */
   events?: RunEventPublisher;
   /** Running handlers by run id: aborted on cancel messages and at the shutdown bound. */
-  active: Map<string, AbortController>;
+  active: Map<string, RunAbort>;
 }
 
 /** Keeps stored results bounded: a huge return value is replaced by a note. */
@@ -47,7 +47,10 @@ export function boundedResult(value: unknown): unknown {
  * schedule's max_attempts, and the last one marks the run failed.
  */
 export function createProcessor(deps: ProcessorDeps) {
-  return async (job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<unknown> => {
+  // Two parameters on purpose: BullMQ makes an AbortController for every job
+  // whose processor takes a third (its signal), and cronfleet cancels runs
+  // over its own control channel instead.
+  return async (job: Job<RunJobData>, token?: string): Promise<unknown> => {
     const data = job.data;
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
@@ -154,10 +157,8 @@ export function createProcessor(deps: ProcessorDeps) {
     const parsed = deps.registry.parsePayload(data.handler, data.payload);
     if (!parsed.ok) return fail(`invalid payload for handler "${data.handler}": ${parsed.message}`);
 
-    const controller = new AbortController();
-    deps.active.set(data.runId, controller);
-    // BullMQ's own signal (job cancelled through its API) aborts the run too.
-    signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+    const abort = new RunAbort();
+    deps.active.set(data.runId, abort);
     try {
       const value = await executeHandler(
         def,
@@ -171,7 +172,7 @@ export function createProcessor(deps: ProcessorDeps) {
         },
         {
           timeoutMs: data.timeoutMs ?? def.timeoutMs,
-          controller,
+          abort,
         },
       );
       const result = boundedResult(value);
@@ -199,7 +200,7 @@ export function createProcessor(deps: ProcessorDeps) {
         ? new UnrecoverableError(message)
         : err;
     } finally {
-      if (deps.active.get(data.runId) === controller) deps.active.delete(data.runId);
+      if (deps.active.get(data.runId) === abort) deps.active.delete(data.runId);
     }
   };
 }

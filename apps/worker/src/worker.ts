@@ -10,7 +10,7 @@ import {
   subscribeControl,
   type RunJobData,
 } from '@cronfleet/queue';
-import { RunCancelledError } from './execute.js';
+import { RunCancelledError, type RunAbort } from './execute.js';
 import { createLedger } from './ledger.js';
 import { createProcessor } from './processor.js';
 
@@ -52,7 +52,7 @@ export function backoffStrategy(
 export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
   const log = opts.logger;
   const clock = opts.clock ?? systemClock;
-  const active = new Map<string, AbortController>();
+  const active = new Map<string, RunAbort>();
   const control = subscribeControl({
     redisUrl: opts.redisUrl,
     prefix: opts.prefix,
@@ -108,8 +108,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
       const timer = setTimeout(
         () => {
           log.warn({ running: active.size }, 'shutdown bound reached; aborting running handlers');
-          for (const controller of active.values())
-            controller.abort(new Error('worker shutting down'));
+          for (const abort of active.values()) abort.abort(new Error('worker shutting down'));
         },
         Math.max(0, bound - 2_000),
       );
