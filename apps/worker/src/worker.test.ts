@@ -40,6 +40,8 @@ function startWorker(shutdownTimeoutMs = 30_000) {
     workerId: 'w-test',
     concurrency: 8,
     shutdownTimeoutMs,
+    // The live-events test subscribes just before its run: ask Redis every time.
+    eventListenerCheckMs: 0,
   });
 }
 

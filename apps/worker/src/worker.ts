@@ -25,6 +25,8 @@ export interface FleetWorkerOptions {
   clock?: Clock;
   /** How long stop() lets running handlers finish before aborting them. */
   shutdownTimeoutMs?: number;
+  /** While no dashboard listens for live events, how often to ask Redis again (default 1 s). */
+  eventListenerCheckMs?: number;
 }
 
 export interface FleetWorker {
@@ -74,7 +76,10 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     clock,
     workerId: opts.workerId,
     active,
-    events: createRunEventPublisher(connection, opts.prefix, log),
+    events: createRunEventPublisher(connection, opts.prefix, {
+      logger: log,
+      listenerCheckMs: opts.eventListenerCheckMs,
+    }),
   });
   const worker = new Worker<RunJobData>(RUN_QUEUE, processor, {
     connection,
