@@ -23,9 +23,10 @@ const RULES: [RegExp, string][] = [
   [/next_run_at <=[\s\S]*for update skip locked/i, 'pg: claim SELECT due FOR UPDATE'],
   [/next_run_at is null[\s\S]*for update skip locked/i, 'pg: init SELECT unset next_run_at'],
   [/set enqueued_at/i, 'pg: markRunsQueued'],
+  [/f_input as \(/i, 'pg: ledger write flush (marks + outcomes + schedules)'],
+  [/^select id from schedule_runs where id = any/i, 'pg: start gate (read)'],
   [/from schedule_runs[\s\S]*group by schedule_id/i, 'pg: claim in-flight count (overlap)'],
   [/paused_until <=/i, 'pg: resumeExpiredPauses'],
-  [/s_input as \(/i, 'pg: ledger flush (start gate + outcomes)'],
   [/insert into schedule_runs/i, 'pg: INSERT schedule_runs'],
 ];
 
