@@ -90,6 +90,27 @@ export function createRunQueue(opts: {
   });
   const queue = new Queue(RUN_QUEUE, { connection, prefix: opts.prefix });
   queue.on('error', (err) => opts.logger?.warn({ err }, 'run queue error'));
+  async function fates(runIds: readonly string[]): Promise<Map<string, JobFate>> {
+    const byId = new Map<string, JobFate>();
+    if (runIds.length === 0) return byId;
+    await queue.waitUntilReady();
+    const completed = queue.toKey('completed');
+    const pipeline = connection.pipeline();
+    for (const id of runIds) {
+      pipeline.hmget(queue.toKey(id), ...FATE_FIELDS);
+      pipeline.zscore(completed, id);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    runIds.forEach((id, i) => {
+      const [fieldsErr, fields] = replies[2 * i] ?? [];
+      const [scoreErr, score] = replies[2 * i + 1] ?? [];
+      if (fieldsErr) throw fieldsErr;
+      if (scoreErr) throw scoreErr;
+      byId.set(id, toFate(fields as (string | null)[], score as string | null));
+    });
+    return byId;
+  }
+
   return {
     queue,
     async enqueue(runs) {
@@ -97,38 +118,10 @@ export function createRunQueue(opts: {
       await queue.addBulk(runs.map((run) => toRunJob(run, opts.random)));
     },
     async existing(runIds) {
-      if (runIds.length === 0) return new Set();
-      await queue.waitUntilReady();
-      const replies = await connection
-        .pipeline(runIds.map((id) => ['exists', queue.toKey(id)]))
-        .exec();
-      const found = new Set<string>();
-      replies?.forEach(([err, count], i) => {
-        if (err) throw err;
-        if (count === 1) found.add(runIds[i]!);
-      });
-      return found;
+      const found = await fates(runIds);
+      return new Set(runIds.filter((id) => found.get(id)?.state !== 'missing'));
     },
-    async fates(runIds) {
-      const fates = new Map<string, JobFate>();
-      if (runIds.length === 0) return fates;
-      await queue.waitUntilReady();
-      const completed = queue.toKey('completed');
-      const pipeline = connection.pipeline();
-      for (const id of runIds) {
-        pipeline.hmget(queue.toKey(id), ...FATE_FIELDS);
-        pipeline.zscore(completed, id);
-      }
-      const replies = (await pipeline.exec()) ?? [];
-      runIds.forEach((id, i) => {
-        const [fieldsErr, fields] = replies[2 * i] ?? [];
-        const [scoreErr, score] = replies[2 * i + 1] ?? [];
-        if (fieldsErr) throw fieldsErr;
-        if (scoreErr) throw scoreErr;
-        fates.set(id, toFate(fields as (string | null)[], score as string | null));
-      });
-      return fates;
-    },
+    fates,
     async ping() {
       try {
         return (await connection.ping()) === 'PONG';
