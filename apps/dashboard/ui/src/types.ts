@@ -101,17 +101,8 @@ export interface RunNowResult {
   queued: boolean;
 }
 
-export interface PreviewSlot {
-  at: string;
-  local: string;
-  offset: string;
-  dstChange?: string;
-}
-
-export interface PreviewResult {
-  timezone: string;
-  slots: PreviewSlot[];
-}
+/** The preview endpoint answers the service's own shape (strings only, so JSON keeps it). */
+export type { PreviewResult, PreviewSlot } from '@cronfleet/service';
 
 /** One message of GET /api/events. */
 export interface RunEvent {
