@@ -4,10 +4,13 @@ import {
   RUN_STATUSES,
   scheduleRuns,
   schedules,
+  withLastOutcomes,
   type Db,
+  type LastOutcome,
   type RunStatus,
+  type Schedule,
 } from '@cronfleet/db';
-import { and, asc, count, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 
 const IN_FLIGHT = sql.raw(ACTIVE_STATUSES.map((status) => `'${status}'`).join(', '));
 /**
@@ -33,37 +36,31 @@ export async function countRunsByStatus(
   return counts;
 }
 
-export interface FailingSchedule {
-  id: string;
-  key: string;
-  group: string | null;
-  consecutiveFailures: number;
-  lastStatus: string | null;
-  lastError: string | null;
-  lastRunAt: Date | null;
-  pausedAt: Date | null;
-}
+export type FailingSchedule = Pick<
+  Schedule,
+  'id' | 'key' | 'group' | 'consecutiveFailures' | 'pausedAt' | 'cadenceError'
+> &
+  LastOutcome;
 
 /** Schedules on a failure streak or with a cadence the scheduler could not use; worst first. */
 export async function listFailingSchedules(
   db: Db,
   opts: { limit: number },
 ): Promise<FailingSchedule[]> {
-  return db
+  const rows = await db
     .select({
       id: schedules.id,
       key: schedules.key,
       group: schedules.group,
       consecutiveFailures: schedules.consecutiveFailures,
-      lastStatus: schedules.lastStatus,
-      lastError: schedules.lastError,
-      lastRunAt: schedules.lastRunAt,
       pausedAt: schedules.pausedAt,
+      cadenceError: schedules.cadenceError,
     })
     .from(schedules)
-    .where(or(sql`${schedules.consecutiveFailures} > 0`, eq(schedules.lastStatus, 'invalid')))
+    .where(or(sql`${schedules.consecutiveFailures} > 0`, isNotNull(schedules.cadenceError)))
     .orderBy(desc(schedules.consecutiveFailures), asc(schedules.key))
     .limit(opts.limit);
+  return withLastOutcomes(db, rows);
 }
 
 export interface StartLateness {

@@ -36,14 +36,11 @@ beforeAll(async () => {
     key: 'flaky',
     group: 'etl',
     consecutiveFailures: 3,
-    lastStatus: 'failed',
-    lastError: 'boom',
     nextRunAt: ago(10_000),
   });
   await addSchedule({
     key: 'broken',
-    lastStatus: 'invalid',
-    lastError: 'bad cron',
+    cadenceError: 'bad cron',
     nextRunAt: ago(MIN),
   });
   await addSchedule({ key: 'paused', nextRunAt: ago(MIN), pausedAt: ago(MIN) });
@@ -62,6 +59,7 @@ beforeAll(async () => {
       startedAt,
       finishedAt: status === 'running' ? null : new Date(startedAt.getTime() + 500),
       status,
+      error: status === 'failed' ? 'boom' : null,
       attempts: 1,
     });
   }

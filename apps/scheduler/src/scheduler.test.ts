@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createManualClock } from '@cronfleet/core';
-import { runAttempts, scheduleRuns, schedules } from '@cronfleet/db';
+import { runAttempts, scheduleRuns, schedules, withLastOutcomes } from '@cronfleet/db';
 import { RUN_QUEUE, createRedis, type RunQueue } from '@cronfleet/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { createTcpProxy, waitFor } from '@cronfleet/testing';
@@ -176,7 +176,10 @@ describe('scheduler: hand-off failures', () => {
           [badRun.id, 'failed', 'relay:a'],
         ].sort(),
       );
-      const [schedule] = await h.db.select().from(schedules).where(eq(schedules.id, bad!.id));
+      const [schedule] = await withLastOutcomes(
+        h.db,
+        await h.db.select().from(schedules).where(eq(schedules.id, bad!.id)),
+      );
       expect(schedule).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 1 });
       // Recorded once: the next pass finds nothing more to do.
       expect(await scheduler.relay()).toEqual({ stranded: 0, lost: 0, recovered: 0 });
@@ -266,9 +269,9 @@ describe('scheduler: schedule rows', () => {
     await scheduler.tick();
     const rows = new Map((await h.db.select().from(schedules)).map((s) => [s.key, s]));
     expect(rows.get('by-hand')!.nextRunAt!.toISOString()).toBe('2026-05-01T12:00:10.000Z');
-    expect(rows.get('bad-zone')).toMatchObject({ lastStatus: 'invalid' });
-    expect(rows.get('bad-zone')!.lastError).toMatch(/Mars\/Base/);
-    expect(rows.get('bad-cron')).toMatchObject({ lastStatus: 'invalid' });
+    expect(rows.get('bad-zone')!.cadenceError).toMatch(/Mars\/Base/);
+    expect(rows.get('bad-cron')!.cadenceError).toMatch(/61/);
+    expect(rows.get('by-hand')!.cadenceError).toBeNull();
 
     clock.advance(3_000);
     const tick = await scheduler.tick();

@@ -4,6 +4,7 @@ import {
   runAttempts,
   scheduleRuns,
   schedules,
+  withLastOutcomes,
   type DispatchRun,
   type NewSchedule,
   type Schedule,
@@ -108,8 +109,14 @@ const attemptsOf = (runId: string) =>
     .from(runAttempts)
     .where(eq(runAttempts.runId, runId))
     .orderBy(asc(runAttempts.attempt));
+/** The schedule row with its last outcome, as every reader sees it. */
 const scheduleOf = async (id: string) =>
-  (await handle.db.select().from(schedules).where(eq(schedules.id, id)))[0]!;
+  (
+    await withLastOutcomes(
+      handle.db,
+      await handle.db.select().from(schedules).where(eq(schedules.id, id)),
+    )
+  )[0]!;
 
 describe('worker', () => {
   it('runs a handler and records the run, its attempt and the schedule', async () => {

@@ -8,3 +8,4 @@ export * from './queries/in-flight.js';
 export * from './queries/relay.js';
 export * from './queries/ledger.js';
 export * from './queries/history.js';
+export * from './queries/last-outcome.js';

@@ -62,10 +62,8 @@ export const schedules = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     /** NULL means "compute the first slot on the next poll". */
     nextRunAt: tstz('next_run_at'),
-    lastRunAt: tstz('last_run_at'),
-    lastStatus: text('last_status'),
-    lastResult: jsonb('last_result'),
-    lastError: text('last_error'),
+    /** Why the scheduler cannot compute this schedule's slots (its cron or time zone no longer parses); NULL while it can. */
+    cadenceError: text('cadence_error'),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     maxAttempts: integer('max_attempts').notNull().default(3),
     backoffMs: integer('backoff_ms').notNull().default(1000),
@@ -161,6 +159,12 @@ export const scheduleRuns = pgTable(
     index('schedule_runs_active_idx')
       .on(t.scheduleId)
       .where(sql`${t.finishedAt} IS NULL`),
+    // A schedule's last outcome: read (never stored on the schedule row), so
+    // a run's outcome writes no shared row. finished_at is already in the
+    // partial indexes above, so this keeps the start update HOT.
+    index('schedule_runs_last_idx')
+      .on(t.scheduleId, t.finishedAt.desc())
+      .where(sql`${t.finishedAt} IS NOT NULL`),
     // History pruning walks runs by age.
     index('schedule_runs_created_idx').on(t.createdAt),
     check('schedule_runs_status_ck', sql`${t.status} IN (${inList(RUN_STATUSES)})`),

@@ -61,7 +61,7 @@ const statusCondition: Record<ScheduleStatusFilter, SQL> = {
   enabled: sql`${schedules.enabled} AND ${schedules.pausedAt} IS NULL`,
   disabled: sql`NOT ${schedules.enabled}`,
   paused: sql`${schedules.enabled} AND ${schedules.pausedAt} IS NOT NULL`,
-  failing: sql`(${schedules.consecutiveFailures} > 0 OR ${schedules.lastStatus} = 'invalid')`,
+  failing: sql`(${schedules.consecutiveFailures} > 0 OR ${schedules.cadenceError} IS NOT NULL)`,
 };
 
 export async function listSchedules(
@@ -239,7 +239,7 @@ const recompute = sql`(schedules.cron_expression IS DISTINCT FROM EXCLUDED.cron_
 
 /**
  * Inserts or updates full definitions by key. Runtime state (next_run_at,
- * last_*, run_count, pause) is kept, except that a changed cadence, time zone
+ * failure streak, cadence error, run_count, pause) is kept, except that a changed cadence, time zone
  * or start, or a re-enable, clears next_run_at, and a re-enable clears
  * disabled_reason.
  */

@@ -15,7 +15,7 @@ import {
 } from './input.js';
 import { applyPatch } from './patch.js';
 import { findSchedule, listSchedules, type Conn, type ScheduleStatusFilter } from './queries.js';
-import { toView, type ScheduleView } from './view.js';
+import { toView, toViews, type ScheduleView } from './view.js';
 
 export interface ListSchedulesOptions {
   group?: string;
@@ -69,13 +69,13 @@ export function scheduleMethods(ctx: ServiceContext) {
       const row = await loadSchedule(tx, ref, { forUpdate: true });
       const now = ctx.clock.now();
       const set = fn(row, now);
-      if (set === null) return toView(row);
+      if (set === null) return toView(tx, row);
       const [updated] = await tx
         .update(schedules)
         .set({ ...set, updatedAt: now })
         .where(eq(schedules.id, row.id))
         .returning();
-      return toView(updated ?? row);
+      return toView(tx, updated ?? row);
     });
   }
 
@@ -83,11 +83,11 @@ export function scheduleMethods(ctx: ServiceContext) {
     async list(opts: ListSchedulesOptions = {}): Promise<{ items: ScheduleView[]; total: number }> {
       const filter = parseOrThrow(listSchema, opts, 'invalid list options');
       const { rows, total } = await listSchedules(ctx.db, filter);
-      return { items: rows.map(toView), total };
+      return { items: await toViews(ctx.db, rows), total };
     },
 
     async get(ref: string): Promise<ScheduleView> {
-      return toView(await loadSchedule(ctx.db, ref));
+      return toView(ctx.db, await loadSchedule(ctx.db, ref));
     },
 
     async create(input: ScheduleInput): Promise<ScheduleView> {
@@ -103,7 +103,7 @@ export function scheduleMethods(ctx: ServiceContext) {
           `schedule "${spec.key}" already exists; update it or choose another key`,
         );
       ctx.logger?.info({ scheduleKey: row.key }, 'schedule created');
-      return toView(row);
+      return toView(ctx.db, row);
     },
 
     /**

@@ -1,22 +1,34 @@
-import type { Schedule } from '@cronfleet/db';
+import { withLastOutcomes, type LastOutcome, type Schedule } from '@cronfleet/db';
+import type { Conn } from './queries.js';
 
 export type ScheduleState = 'enabled' | 'disabled' | 'paused';
 
-/** A schedule row as operators see it: the stored columns plus what they mean. */
-export type ScheduleView = Schedule & {
-  /** disabled (enabled = false) wins over paused (paused_at set); otherwise enabled. */
-  state: ScheduleState;
-  /** The cadence in plain words: "every 10 s", "daily at 09:00 (Europe/London)", "cron 0 9 1 * * (UTC)". */
-  frequency: string;
-};
+/** A schedule row as operators see it: the stored columns, its last outcome, and what they mean. */
+export type ScheduleView = Schedule &
+  LastOutcome & {
+    /** disabled (enabled = false) wins over paused (paused_at set); otherwise enabled. */
+    state: ScheduleState;
+    /** The cadence in plain words: "every 10 s", "daily at 09:00 (Europe/London)", "cron 0 9 1 * * (UTC)". */
+    frequency: string;
+  };
 
 export function stateOf(row: Pick<Schedule, 'enabled' | 'pausedAt'>): ScheduleState {
   if (!row.enabled) return 'disabled';
   return row.pausedAt ? 'paused' : 'enabled';
 }
 
-export function toView(row: Schedule): ScheduleView {
-  return { ...row, state: stateOf(row), frequency: describeFrequency(row) };
+/** The rows as operators see them, with each schedule's last outcome read from its runs. */
+export async function toViews(conn: Conn, rows: readonly Schedule[]): Promise<ScheduleView[]> {
+  return (await withLastOutcomes(conn, rows)).map((row) => ({
+    ...row,
+    state: stateOf(row),
+    frequency: describeFrequency(row),
+  }));
+}
+
+export async function toView(conn: Conn, row: Schedule): Promise<ScheduleView> {
+  const [view] = await toViews(conn, [row]);
+  return view!;
 }
 
 const UNITS: [seconds: number, unit: string][] = [

@@ -107,12 +107,20 @@ describe('claimDueSchedules', () => {
     });
     expect(result.invalid).toEqual([{ key: s!.key, error: 'timezone "Mars/Base" is not known' }]);
     const [row] = await ctx.handle.db.select().from(schedules);
-    expect(row).toMatchObject({
-      lastStatus: 'invalid',
-      lastError: 'timezone "Mars/Base" is not known',
-    });
+    expect(row!.cadenceError).toBe('timezone "Mars/Base" is not known');
     expect(row!.nextRunAt!.toISOString()).toBe(recheckAt.toISOString());
     expect(await ctx.handle.db.$count(scheduleRuns)).toBe(0);
+
+    // Once it plans again (the definition was fixed), the complaint goes.
+    const later = await claimDueSchedules(ctx.handle.db, {
+      now: recheckAt,
+      limit: 10,
+      claimedBy: 'a',
+      plan: everyMinute,
+    });
+    expect(later.runs).toHaveLength(1);
+    const [fixed] = await ctx.handle.db.select().from(schedules);
+    expect(fixed!.cadenceError).toBeNull();
   });
 
   it('fires several slots of one schedule when the plan asks for catch-up', async () => {

@@ -132,7 +132,7 @@ async function advanceAndAudit(
   return rowsOf<WrittenRun>(
     ex,
     sql`WITH advanced AS (
-          UPDATE schedules s SET next_run_at = a.next_at, updated_at = ${opts.now},
+          UPDATE schedules s SET next_run_at = a.next_at, updated_at = ${opts.now}, cadence_error = NULL,
             run_count = s.run_count + a.fired,
             enabled = s.enabled AND a.completed IS NULL,
             disabled_reason = COALESCE(a.completed, s.disabled_reason)

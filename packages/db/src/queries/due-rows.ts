@@ -121,7 +121,7 @@ export function planBatch(due: DueRow[], plan: (row: DueRow) => SlotPlan): Batch
 /** A schedule that no longer parses stays visible: the error goes on the row and it is looked at again later. */
 export async function recordInvalid(ex: Executor, invalid: InvalidSchedule[], now: Date) {
   await ex.execute(sql`
-    UPDATE schedules s SET last_status = 'invalid', last_error = i.error,
+    UPDATE schedules s SET cadence_error = i.error,
       next_run_at = i.recheck_at, updated_at = ${now}
     FROM unnest(${arr(invalid.map((i) => i.id))}::uuid[], ${arr(invalid.map((i) => i.error))}::text[],
                 ${arr(invalid.map((i) => i.recheckAt))}::timestamptz[]) AS i(id, error, recheck_at)

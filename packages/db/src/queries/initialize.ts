@@ -34,7 +34,7 @@ export async function initializeNextRuns(
     if (invalid.length > 0) await recordInvalid(tx, invalid, opts.now);
     if (advance.length > 0) {
       await tx.execute(sql`
-        UPDATE schedules s SET next_run_at = a.next_at, updated_at = ${opts.now},
+        UPDATE schedules s SET next_run_at = a.next_at, updated_at = ${opts.now}, cadence_error = NULL,
           enabled = s.enabled AND a.completed IS NULL,
           disabled_reason = COALESCE(a.completed, s.disabled_reason)
         FROM unnest(${arr(advance.map((a) => a.id))}::uuid[],

@@ -53,8 +53,9 @@ const AUTO_PAUSE = `(s.max_consecutive_failures IS NOT NULL AND s.paused_at IS N
  * Outcomes: the attempt row is written whole (most attempts end before a mark
  * was ever written), the run takes the outcome unless it is already final or
  * a later attempt has begun, and each schedule folds in the final outcomes
- * that moved its runs: the latest sets last_*, a success resets the failure
- * streak, and failures after the last success extend it.
+ * that moved its runs: a success resets the failure streak, and failures
+ * after the last success extend it (and may auto-pause). A schedule with no
+ * streak to reset and no new failure is not written at all.
  */
 const FINISH_PART = `
   f_input AS (
@@ -87,20 +88,22 @@ const FINISH_PART = `
     FROM f_runs WHERE outcome IN ('succeeded', 'failed')
   ), f_summary AS (
     SELECT schedule_id, max(finished_at) AS last_run_at,
-      (array_agg(outcome ORDER BY finished_at DESC, id DESC))[1] AS last_status,
-      (array_agg(CASE WHEN outcome = 'succeeded' THEN result END ORDER BY finished_at DESC, id DESC))[1] AS last_result,
       (array_agg(CASE WHEN outcome = 'failed' THEN error END ORDER BY finished_at DESC, id DESC))[1] AS last_error,
       bool_or(last_ok IS NOT NULL) AS reset,
       (count(*) FILTER (WHERE outcome = 'failed' AND (last_ok IS NULL OR finished_at > last_ok)))::int AS trailing_failures
     FROM f_final GROUP BY schedule_id
   ), f_locks AS (
-    -- Concurrent flushes from many workers touch the same schedules; taking
-    -- their row locks in id order first means they queue instead of deadlocking.
-    SELECT id FROM schedules WHERE id = ANY(ARRAY(SELECT schedule_id FROM f_summary))
-    ORDER BY id FOR NO KEY UPDATE
+    -- Only a failure, or a success that ends a failure streak, writes the
+    -- schedule row: a healthy schedule's runs never contend for it, and its
+    -- last outcome is read from its runs. Concurrent flushes take the row
+    -- locks in id order, so they queue instead of deadlocking.
+    SELECT s.id FROM schedules s
+    WHERE s.id = ANY(ARRAY(SELECT schedule_id FROM f_summary))
+      AND (s.consecutive_failures > 0
+           OR s.id = ANY(ARRAY(SELECT schedule_id FROM f_summary WHERE trailing_failures > 0)))
+    ORDER BY s.id FOR NO KEY UPDATE
   ), f_schedules AS (
-    UPDATE schedules s SET last_run_at = o.last_run_at, last_status = o.last_status,
-      last_result = o.last_result, last_error = o.last_error,
+    UPDATE schedules s SET
       consecutive_failures = CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing_failures,
       -- Auto-pause: the N-th consecutive failure pauses the schedule and says why.
       paused_at = CASE WHEN ${AUTO_PAUSE} THEN o.last_run_at ELSE s.paused_at END,
@@ -118,4 +121,4 @@ const FINISH_PART = `
 /** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */
 export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v7';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v8';

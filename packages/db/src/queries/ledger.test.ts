@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, openTestDb } from '../test/fixtures.js';
+import { withLastOutcomes } from './last-outcome.js';
 import { finishRuns, flushLedger, startRuns, type FinishRequest } from './ledger.js';
 import { claimStrandedRuns, markRunsQueued } from './relay.js';
 
@@ -16,6 +17,15 @@ afterAll(async () => ctx?.close());
 beforeEach(async () => {
   await ctx.handle.db.execute(sql`TRUNCATE schedules CASCADE`);
 });
+
+/** Schedule rows with their last outcomes, as every reader sees them. */
+async function readSchedules(id?: string) {
+  const rows = await ctx.handle.db
+    .select()
+    .from(schedules)
+    .where(id === undefined ? undefined : eq(schedules.id, id));
+  return withLastOutcomes(ctx.handle.db, rows);
+}
 
 async function newRun(status: string, claimedAt = t0) {
   const [s] = await insertSchedules(ctx.handle, 1);
@@ -291,7 +301,7 @@ describe('finishRuns', () => {
       attempts: 1,
     });
     expect(byId.get(b.runId)).toMatchObject({ status: 'failed', error: 'boom' });
-    const scheds = new Map((await ctx.handle.db.select().from(schedules)).map((s) => [s.id, s]));
+    const scheds = new Map((await readSchedules()).map((s) => [s.id, s]));
     expect(scheds.get(a.scheduleId)).toMatchObject({
       lastStatus: 'succeeded',
       consecutiveFailures: 0,
@@ -328,7 +338,7 @@ describe('finishRuns', () => {
     ]);
     const [run] = await ctx.handle.db.select().from(scheduleRuns);
     expect(run).toMatchObject({ status: 'retrying', finishedAt: null, error: 'flaky' });
-    const [s] = await ctx.handle.db.select().from(schedules);
+    const [s] = await readSchedules();
     expect(s).toMatchObject({ lastStatus: null, consecutiveFailures: 0 });
   });
   it('takes the same attempt twice in one batch, and writes a missing attempt row whole', async () => {
@@ -391,7 +401,7 @@ describe('auto-pause', () => {
         error: 'disk full',
       },
     ]);
-    const [s] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, a.scheduleId));
+    const [s] = await readSchedules(a.scheduleId);
     expect(s).toMatchObject({
       consecutiveFailures: 2,
       pauseNote: 'auto-paused after 2 consecutive failures; last error: disk full',
@@ -427,7 +437,7 @@ describe('auto-pause', () => {
     expect(run!.status).toBe('cancelled');
     const [attempt] = await ctx.handle.db.select().from(runAttempts);
     expect(attempt).toMatchObject({ status: 'failed', error: 'run cancelled' });
-    const [s] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, a.scheduleId));
+    const [s] = await readSchedules(a.scheduleId);
     expect(s).toMatchObject({ lastStatus: null, consecutiveFailures: 0 });
   });
 });
@@ -502,8 +512,46 @@ describe('schedule summaries from one batch of outcomes', () => {
         error: outcome === 'succeeded' ? null : 'boom',
       })),
     );
-    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, scheduleId));
+    const [row] = await readSchedules(scheduleId);
     expect(row).toMatchObject(expected);
+  });
+
+  it("leaves a healthy schedule's row unwritten: its last outcome is read from its runs", async () => {
+    const [healthy] = await insertSchedules(ctx.handle, 1);
+    const [run] = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values({ scheduleId: healthy!.id, scheduledFor: at(0), status: 'queued' })
+      .returning();
+    const version = sql<string>`${schedules}.xmin::text`;
+    const rowVersion = async () =>
+      (
+        await ctx.handle.db
+          .select({ v: version })
+          .from(schedules)
+          .where(eq(schedules.id, healthy!.id))
+      )[0]?.v;
+    const before = await rowVersion();
+    await finishRuns(ctx.handle.db, [
+      {
+        runId: run!.id,
+        scheduleId: healthy!.id,
+        attempt: 1,
+        workerId: 'w1',
+        outcome: 'succeeded',
+        finishedAt: at(7),
+        durationMs: 1,
+        result: { n: 7 },
+      },
+    ]);
+    expect(await rowVersion()).toBe(before);
+    const [row] = await readSchedules(healthy!.id);
+    expect(row).toMatchObject({
+      consecutiveFailures: 0,
+      lastStatus: 'succeeded',
+      lastResult: { n: 7 },
+      lastError: null,
+    });
+    expect(row!.lastRunAt!.toISOString()).toBe(at(7).toISOString());
   });
 
   it('counts an outcome recorded twice once (a relay and a late worker write)', async () => {
@@ -520,7 +568,7 @@ describe('schedule summaries from one batch of outcomes', () => {
     };
     await finishRuns(ctx.handle.db, [failed]);
     await finishRuns(ctx.handle.db, [{ ...failed, workerId: 'relay:r1' }]);
-    const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, scheduleId));
+    const [row] = await readSchedules(scheduleId);
     expect(row).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 5 });
   });
 });

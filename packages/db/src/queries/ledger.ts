@@ -49,8 +49,8 @@ export interface LedgerBatch {
  * start. The gate only reads; a run becomes `running` by a mark in a later
  * flush, or goes straight to its outcome when the attempt ended first, so a
  * short job costs one write. Finishes close attempts and runs (a retrying run
- * stays open) and fold final outcomes into their schedules' last_* columns,
- * failure streaks and auto-pause. A run may not be both marked and finished
+ * stays open) and fold final outcomes into their schedules' failure streaks
+ * and auto-pause. A run may not be both marked and finished
  * in one batch, and a gate for a run finished in the same batch would read
  * the run as it was before.
  */

@@ -1,0 +1,6 @@
+-- A schedule's last outcome is read from its runs instead of being rewritten on
+-- the schedule row by every run (see schedule_runs_last_idx). The scheduler's
+-- own complaint about a cadence that no longer parses moves to cadence_error.
+ALTER TABLE "schedules" ADD COLUMN "cadence_error" text;--> statement-breakpoint
+UPDATE "schedules" SET "cadence_error" = COALESCE("last_error", 'invalid cadence') WHERE "last_status" = 'invalid';--> statement-breakpoint
+CREATE INDEX "schedule_runs_last_idx" ON "schedule_runs" USING btree ("schedule_id","finished_at" DESC NULLS LAST) WHERE "schedule_runs"."finished_at" IS NOT NULL;
