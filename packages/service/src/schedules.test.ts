@@ -234,6 +234,56 @@ describe('get and list', () => {
     ]);
   });
 
+  it("shows each schedule's last outcome from its runs, and a cadence error as invalid", async () => {
+    const ids = new Map((await t.service.list()).items.map((s) => [s.key, s.id]));
+    const finished = (
+      key: string,
+      second: number,
+      fields: Partial<typeof scheduleRuns.$inferInsert>,
+    ) =>
+      t.db.insert(scheduleRuns).values({
+        scheduleId: ids.get(key)!,
+        scheduledFor: new Date(T0.getTime() + second * 1_000),
+        finishedAt: new Date(T0.getTime() + second * 1_000 + 500),
+        ...fields,
+      });
+    await finished('a', 1, { status: 'failed', error: 'first try' });
+    await finished('a', 2, { status: 'succeeded', result: { rows: 3 } });
+    await finished('d', 1, { status: 'failed', error: 'disk full' });
+    await finished('d', 2, { status: 'cancelled', error: 'cancelled by an operator' });
+    await setState('b', { cadenceError: 'unknown time zone "Mars/Base"' });
+
+    const view = (key: string, list: Awaited<ReturnType<typeof t.service.list>>) =>
+      list.items.find((s) => s.key === key)!;
+    const all = await t.service.list();
+    for (const [key, expected] of [
+      ['a', { lastStatus: 'succeeded', lastResult: { rows: 3 }, lastError: null, second: 2 }],
+      [
+        'b',
+        {
+          lastStatus: 'invalid',
+          lastResult: null,
+          lastError: 'unknown time zone "Mars/Base"',
+          second: null,
+        },
+      ],
+      ['c', { lastStatus: null, lastResult: null, lastError: null, second: null }],
+      ['d', { lastStatus: 'failed', lastResult: null, lastError: 'disk full', second: 1 }],
+    ] as const) {
+      const { second, ...fields } = expected;
+      for (const row of [view(key, all), await t.service.get(key)]) {
+        expect(row).toMatchObject(fields);
+        expect(row.lastRunAt?.toISOString() ?? null).toBe(
+          second === null ? null : new Date(T0.getTime() + second * 1_000 + 500).toISOString(),
+        );
+      }
+    }
+    expect((await t.service.list({ status: 'failing' })).items.map((s) => s.key)).toEqual([
+      'b',
+      'd',
+    ]);
+  });
+
   it.each<[string, unknown, string]>([
     ['limit 0', { limit: 0 }, 'limit'],
     ['limit 501', { limit: 501 }, 'limit'],
