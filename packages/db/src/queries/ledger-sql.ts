@@ -93,14 +93,15 @@ const FINISH_PART = `
       (count(*) FILTER (WHERE outcome = 'failed' AND (last_ok IS NULL OR finished_at > last_ok)))::int AS trailing_failures
     FROM f_final GROUP BY schedule_id
   ), f_locks AS (
-    -- Only a failure, or a success that ends a failure streak, writes the
-    -- schedule row: a healthy schedule's runs never contend for it, and its
-    -- last outcome is read from its runs. Concurrent flushes take the row
-    -- locks in id order, so they queue instead of deadlocking.
-    SELECT s.id FROM schedules s
+    -- Every schedule with a final outcome here is locked, in id order so that
+    -- concurrent flushes queue instead of deadlocking. A flush that waited
+    -- gets the row as the other one left it: a success that arrives while
+    -- another worker records a failure waits for it and then ends the streak.
+    -- The lock is cheap; the write below is what costs, and only a failure,
+    -- or a success that ends a streak, makes one. A healthy schedule's last
+    -- outcome is read from its runs, never written on its row.
+    SELECT s.id, s.consecutive_failures FROM schedules s
     WHERE s.id = ANY(ARRAY(SELECT schedule_id FROM f_summary))
-      AND (s.consecutive_failures > 0
-           OR s.id = ANY(ARRAY(SELECT schedule_id FROM f_summary WHERE trailing_failures > 0)))
     ORDER BY s.id FOR NO KEY UPDATE
   ), f_schedules AS (
     UPDATE schedules s SET
@@ -115,10 +116,15 @@ const FINISH_PART = `
     FROM f_summary o
     -- The locked ids as one array: an index lookup per row, where a semi join
     -- against the CTE compared every row with every other.
-    WHERE s.id = ANY(ARRAY(SELECT id FROM f_locks)) AND s.id = o.schedule_id
+    -- The condition reads the locked rows, not the statement's snapshot, which
+    -- may predate a concurrent failure.
+    WHERE s.id = ANY(ARRAY(
+        SELECT l.id FROM f_locks l JOIN f_summary w ON w.schedule_id = l.id
+        WHERE l.consecutive_failures > 0 OR w.trailing_failures > 0))
+      AND s.id = o.schedule_id
   )`;
 
 /** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */
 export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v8';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v9';

@@ -1,3 +1,4 @@
+import { waitFor } from '@cronfleet/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
@@ -552,6 +553,49 @@ describe('schedule summaries from one batch of outcomes', () => {
       lastError: null,
     });
     expect(row!.lastRunAt!.toISOString()).toBe(at(7).toISOString());
+  });
+
+  it('a success recorded while another flush records a failure waits for it, then ends the streak', async () => {
+    const [healthy] = await insertSchedules(ctx.handle, 1);
+    const [failedRun, okRun] = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values([
+        { scheduleId: healthy!.id, scheduledFor: at(0), status: 'queued' },
+        { scheduleId: healthy!.id, scheduledFor: at(1), status: 'queued' },
+      ])
+      .returning();
+    const outcome = (runId: string, ok: boolean, second: number): FinishRequest => ({
+      runId,
+      scheduleId: healthy!.id,
+      attempt: 1,
+      workerId: ok ? 'w2' : 'w1',
+      outcome: ok ? 'succeeded' : 'failed',
+      finishedAt: at(second),
+      durationMs: 1,
+      error: ok ? null : 'boom',
+    });
+    // Worker 1's flush records the failure and has not committed yet.
+    const first = await ctx.handle.pool.connect();
+    try {
+      await first.query('BEGIN');
+      await flushLedger(first, { finishes: [outcome(failedRun!.id, false, 2)] });
+      // Worker 2's flush of a later success starts from a snapshot where the
+      // streak is still 0; it must wait for the row, not skip it.
+      const second = finishRuns(ctx.handle.db, [outcome(okRun!.id, true, 3)]);
+      await waitFor('the success to wait for the schedule row', async () => {
+        const { rows } = await ctx.handle.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows[0]!.n > 0 ? true : undefined;
+      });
+      await first.query('COMMIT');
+      await second;
+    } finally {
+      first.release();
+    }
+    const [row] = await readSchedules(healthy!.id);
+    expect(row).toMatchObject({ consecutiveFailures: 0, lastStatus: 'succeeded' });
   });
 
   it('counts an outcome recorded twice once (a relay and a late worker write)', async () => {
