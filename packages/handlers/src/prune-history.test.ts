@@ -34,10 +34,10 @@ interface RunSpec {
   finishedAt: Date | null;
 }
 
-async function seed(specs: readonly RunSpec[]): Promise<Map<string, string>> {
+async function seed(specs: readonly RunSpec[], key = 'prune-me'): Promise<Map<string, string>> {
   const [schedule] = await handle.db
     .insert(schedules)
-    .values({ key: 'prune-me', handler: 'noop', intervalSeconds: 60 })
+    .values({ key, handler: 'noop', intervalSeconds: 60 })
     .returning({ id: schedules.id });
   if (!schedule) throw new Error('schedule insert returned nothing');
   const ids = new Map<string, string>();
@@ -124,6 +124,25 @@ describe('fleet.prune-history', () => {
       .sort();
     expect(runsLeft.map((r) => r.id).sort()).toEqual(kept);
     expect(attemptsLeft.map((a) => a.runId).sort()).toEqual(kept);
+  });
+
+  it("keeps a schedule's last succeeded or failed run however old: views read its last outcome from it", async () => {
+    const ids = await seed(
+      [
+        { label: 'failed', status: 'failed', scheduledFor: daysAgo(90), finishedAt: daysAgo(90) },
+        { label: 'last', status: 'succeeded', scheduledFor: daysAgo(60), finishedAt: daysAgo(60) },
+        { label: 'skipped', status: 'skipped', scheduledFor: daysAgo(40), finishedAt: daysAgo(40) },
+      ],
+      'monthly',
+    );
+    const handler = pruneHistoryHandler({ db: handle.db, now: () => NOW });
+    const result = await handler.run({ olderThanDays: 30 }, testContext());
+    expect(result).toMatchObject({ deletedRuns: 2 });
+    const mine = new Set(ids.values());
+    const left = (await handle.db.select({ id: scheduleRuns.id }).from(scheduleRuns)).filter((r) =>
+      mine.has(r.id),
+    );
+    expect(left.map((r) => r.id)).toEqual([ids.get('last')]);
   });
 
   it('stops when the run is aborted', async () => {

@@ -20,7 +20,8 @@ export async function listAttempts(db: Db, runIds: readonly string[]): Promise<R
 /**
  * Deletes finished runs (and, by cascade, their attempts) older than the
  * cut-off, in chunks so no statement holds locks for long. Runs still in
- * flight are never touched.
+ * flight are never touched, nor is each schedule's last succeeded or failed
+ * run, which is what views show as its last outcome.
  */
 export async function pruneHistory(
   db: Db,
@@ -34,9 +35,15 @@ export async function pruneHistory(
       db,
       sql`WITH gone AS (
             DELETE FROM schedule_runs WHERE id = ANY(ARRAY(
-              SELECT id FROM schedule_runs
+              SELECT id FROM schedule_runs r
               WHERE created_at < ${opts.finishedBefore} AND finished_at < ${opts.finishedBefore}
                 AND status IN ('succeeded', 'failed', 'skipped', 'cancelled')
+                -- A schedule's last outcome is read from its runs: its latest
+                -- succeeded or failed run stays, however old.
+                AND (status NOT IN ('succeeded', 'failed') OR EXISTS (
+                  SELECT 1 FROM schedule_runs newer
+                  WHERE newer.schedule_id = r.schedule_id AND newer.finished_at > r.finished_at
+                    AND newer.status IN ('succeeded', 'failed')))
               LIMIT ${chunk}))
             RETURNING 1)
           SELECT count(*)::int AS n FROM gone`,
