@@ -239,9 +239,10 @@ const recompute = sql`(schedules.cron_expression IS DISTINCT FROM EXCLUDED.cron_
 
 /**
  * Inserts or updates full definitions by key. Runtime state (next_run_at,
- * failure streak, cadence error, run_count, pause) is kept, except that a changed cadence, time zone
- * or start, or a re-enable, clears next_run_at, and a re-enable clears
- * disabled_reason.
+ * failure streak, cadence error, run_count, pause) is kept, except that a
+ * changed cadence, time zone or start, or a re-enable, clears next_run_at and
+ * the cadence error (the scheduler judges the cadence again on its next
+ * poll), and a re-enable clears disabled_reason.
  */
 export async function upsertDefinitions(
   conn: Conn,
@@ -276,6 +277,8 @@ export async function upsertDefinitions(
         maxConsecutiveFailures: x('max_consecutive_failures'),
         jitterSeconds: x('jitter_seconds'),
         nextRunAt: sql`CASE WHEN ${recompute} THEN NULL ELSE schedules.next_run_at END`,
+        // A new cadence is judged afresh on the next poll.
+        cadenceError: sql`CASE WHEN ${recompute} THEN NULL ELSE schedules.cadence_error END`,
         disabledReason: sql`CASE WHEN NOT schedules.enabled AND EXCLUDED.enabled THEN NULL ELSE schedules.disabled_reason END`,
         updatedAt: now,
       },

@@ -326,9 +326,12 @@ describe('update', () => {
     ['the overlap policy', { overlapPolicy: 'allow' }, false],
     ['endsAt', { endsAt: '2027-01-01T00:00:00Z' }, false],
   ])('changing %s recomputes next_run_at: %s', async (_name, patch, recompute) => {
+    await setState('u', { cadenceError: 'judged earlier' });
     t.clock.advance(1_000);
     const view = await t.service.update('u', patch);
     expect(view.nextRunAt).toEqual(recompute ? null : due);
+    // A new cadence is judged afresh on the next poll, so its old error goes too.
+    expect(view.cadenceError).toEqual(recompute ? null : 'judged earlier');
     expect(view.updatedAt.getTime()).toBe(T0.getTime() + 1_000);
   });
 

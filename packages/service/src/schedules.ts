@@ -116,9 +116,11 @@ export function scheduleMethods(ctx: ServiceContext) {
         if (changed.length === 0) return null;
         const set: ScheduleSet = {};
         for (const field of changed) Object.assign(set, { [field]: spec[field] });
-        if (changed.some((f) => SLOT_FIELDS.includes(f))) set.nextRunAt = null;
+        // A new cadence is judged afresh by the scheduler on its next poll.
+        if (changed.some((f) => SLOT_FIELDS.includes(f)))
+          Object.assign(set, { nextRunAt: null, cadenceError: null });
         if (changed.includes('enabled') && spec.enabled)
-          Object.assign(set, { nextRunAt: null, disabledReason: null });
+          Object.assign(set, { nextRunAt: null, disabledReason: null, cadenceError: null });
         ctx.logger?.info({ scheduleKey: row.key, fields: changed }, 'schedule updated');
         return set;
       });
@@ -152,6 +154,7 @@ export function scheduleMethods(ctx: ServiceContext) {
           enabled: true,
           disabledReason: null,
           nextRunAt: row.enabled ? row.nextRunAt : null,
+          cadenceError: row.enabled ? row.cadenceError : null,
         };
       });
     },

@@ -190,7 +190,7 @@ describe('sync', () => {
   it('lists changed fields, recomputes next_run_at only for a new cadence, and resets omitted fields to defaults', async () => {
     await syncFile(await file(FLEET));
     const due = at('2026-03-02T12:01:00Z');
-    await t.db.update(schedules).set({ nextRunAt: due });
+    await t.db.update(schedules).set({ nextRunAt: due, cadenceError: 'judged earlier' });
     const changed = FLEET.replace('cron: "* * * * *"', 'cron: "*/2 * * * *"')
       .replace('    maxCatchup: 5\n', '')
       .replace(
@@ -207,10 +207,16 @@ describe('sync', () => {
       unchanged: ['heartbeat'],
       remove: [],
     });
-    expect(await t.service.get('report')).toMatchObject({ maxCatchup: 100, nextRunAt: due });
+    // A new cadence is judged afresh: its old cadence error goes with next_run_at.
+    expect(await t.service.get('report')).toMatchObject({
+      maxCatchup: 100,
+      nextRunAt: due,
+      cadenceError: 'judged earlier',
+    });
     expect(await t.service.get('nap')).toMatchObject({
       cronExpression: '*/2 * * * *',
       nextRunAt: null,
+      cadenceError: null,
     });
   });
 
