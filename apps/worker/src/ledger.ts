@@ -38,7 +38,7 @@ const FINISH_RETRIES = [250, 1_000, 4_000];
 export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
   // One write flush at a time: outcomes are written behind and nothing but a
   // serial start waits for a flush, so fewer, larger flushes cost Postgres
-  // less per job (worker bench, 10 runs each: 18% less Postgres CPU than two).
+  // less per job (worker bench, 10 runs per setting: 18% less Postgres CPU than two).
   const batcher = createBatcher<Entry, Result>({
     run: (entries) => flush(opts.db, entries),
     maxInFlight: 1,
