@@ -1,7 +1,6 @@
 /** State shared by the pages: the clock for relative times, the live schedule list, the session. */
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { api, describeError } from './api';
-import { FINAL_STATUSES } from './format';
 import { useLiveState, useRunEvents } from './live';
 import type { Schedule, Session } from './types';
 
@@ -121,18 +120,21 @@ export function useScheduleList(): ScheduleList {
 
   useRunEvents((event) => {
     const key = event.scheduleKey;
-    const final = event.type === 'run.finished' && FINAL_STATUSES.has(event.status);
+    // What the server shows as a schedule's last outcome: a success or a
+    // failure (a skipped or cancelled run is not one), unless its cadence is invalid.
+    const outcome =
+      event.type === 'run.finished' && (event.status === 'succeeded' || event.status === 'failed');
     setRunning((keys) => {
       const next = new Set(keys);
       if (event.type === 'run.started') next.add(key);
       else next.delete(key);
       return next;
     });
-    if (final) {
+    if (outcome) {
       setSchedules(
         (all) =>
           all?.map((s) =>
-            s.key === key
+            s.key === key && s.lastStatus !== 'invalid'
               ? {
                   ...s,
                   lastStatus: event.status,
