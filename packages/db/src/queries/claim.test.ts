@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scheduleRuns, schedules } from '../schema.js';
-import { insertSchedules, openTestDb } from '../test/fixtures.js';
+import { insertSchedules, useTestDb } from '../test/fixtures.js';
 import { claimDueSchedules, type DueSchedule, type SlotPlan } from './claim.js';
 import { initializeNextRuns, nextDueAt, resumeExpiredPauses } from './initialize.js';
 
@@ -13,14 +13,10 @@ const everyMinute = (row: DueSchedule): SlotPlan => ({
   next: new Date(row.nextRunAt!.getTime() + MINUTE),
 });
 
-let ctx: Awaited<ReturnType<typeof openTestDb>>;
-beforeAll(async () => {
-  ctx = await openTestDb();
-});
-afterAll(async () => ctx?.close());
-beforeEach(async () => {
-  await ctx.handle.db.execute(sql`TRUNCATE schedules CASCADE`);
-});
+const ctx = useTestDb();
+/** One claim by replica 'a' of up to 10 due schedules. */
+const claimAt = (now: Date, plan: (row: DueSchedule) => SlotPlan = everyMinute) =>
+  claimDueSchedules(ctx.handle.db, { now, limit: 10, claimedBy: 'a', plan });
 
 describe('claimDueSchedules', () => {
   it('writes one pending audit row per due slot and advances next_run_at', async () => {
@@ -28,12 +24,7 @@ describe('claimDueSchedules', () => {
     await insertSchedules(ctx.handle, 1, { nextRunAt: new Date(t0.getTime() + MINUTE) });
     await insertSchedules(ctx.handle, 1, { nextRunAt: t0, enabled: false });
 
-    const result = await claimDueSchedules(ctx.handle.db, {
-      now: t0,
-      limit: 10,
-      claimedBy: 'a',
-      plan: everyMinute,
-    });
+    const result = await claimAt(t0);
 
     expect(result.locked).toBe(1);
     expect(result.runs).toHaveLength(1);
@@ -80,12 +71,7 @@ describe('claimDueSchedules', () => {
     await ctx.handle.db
       .insert(scheduleRuns)
       .values({ scheduleId: s!.id, scheduledFor: t0, status: 'succeeded' });
-    const result = await claimDueSchedules(ctx.handle.db, {
-      now: t0,
-      limit: 10,
-      claimedBy: 'a',
-      plan: everyMinute,
-    });
+    const result = await claimAt(t0);
     expect(result.runs).toHaveLength(0);
     const count = await ctx.handle.db.$count(scheduleRuns);
     expect(count).toBe(1);
@@ -99,12 +85,10 @@ describe('claimDueSchedules', () => {
   it('records an unplannable schedule on its row and looks again later', async () => {
     const [s] = await insertSchedules(ctx.handle, 1, { nextRunAt: t0 });
     const recheckAt = new Date(t0.getTime() + MINUTE);
-    const result = await claimDueSchedules(ctx.handle.db, {
-      now: t0,
-      limit: 10,
-      claimedBy: 'a',
-      plan: () => ({ error: 'timezone "Mars/Base" is not known', recheckAt }),
-    });
+    const result = await claimAt(t0, () => ({
+      error: 'timezone "Mars/Base" is not known',
+      recheckAt,
+    }));
     expect(result.invalid).toEqual([{ key: s!.key, error: 'timezone "Mars/Base" is not known' }]);
     const [row] = await ctx.handle.db.select().from(schedules);
     expect(row!.cadenceError).toBe('timezone "Mars/Base" is not known');
@@ -112,12 +96,7 @@ describe('claimDueSchedules', () => {
     expect(await ctx.handle.db.$count(scheduleRuns)).toBe(0);
 
     // Once it plans again (the definition was fixed), the complaint goes.
-    const later = await claimDueSchedules(ctx.handle.db, {
-      now: recheckAt,
-      limit: 10,
-      claimedBy: 'a',
-      plan: everyMinute,
-    });
+    const later = await claimAt(recheckAt);
     expect(later.runs).toHaveLength(1);
     const [fixed] = await ctx.handle.db.select().from(schedules);
     expect(fixed!.cadenceError).toBeNull();
@@ -246,9 +225,7 @@ describe('claimDueSchedules with policies', () => {
       pausedUntil: new Date(t0.getTime() + 5 * MINUTE),
       pauseNote: 'maintenance',
     });
-    const claim = () =>
-      claimDueSchedules(ctx.handle.db, { now: t0, limit: 10, claimedBy: 'a', plan: everyMinute });
-    expect((await claim()).locked).toBe(0);
+    expect((await claimAt(t0)).locked).toBe(0);
     expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + MINUTE))).toEqual([]);
     expect(await resumeExpiredPauses(ctx.handle.db, new Date(t0.getTime() + 5 * MINUTE))).toEqual([
       s!.key,
@@ -256,6 +233,6 @@ describe('claimDueSchedules with policies', () => {
     const [row] = await ctx.handle.db.select().from(schedules).where(eq(schedules.id, s!.id));
     expect(row).toMatchObject({ pausedAt: null, pausedUntil: null, pauseNote: null });
     expect(row!.nextRunAt!.toISOString()).toBe(t0.toISOString());
-    expect((await claim()).runs).toHaveLength(1);
+    expect((await claimAt(t0)).runs).toHaveLength(1);
   });
 });

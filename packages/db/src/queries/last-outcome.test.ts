@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scheduleRuns, schedules } from '../schema.js';
-import { insertSchedules, openTestDb } from '../test/fixtures.js';
+import { insertSchedules, useTestDb } from '../test/fixtures.js';
 import { lastFinishedRunsQuery, lastOutcomeOf, withLastOutcomes } from './last-outcome.js';
 
 const t0 = new Date('2026-05-01T00:00:00Z');
@@ -47,14 +47,7 @@ describe('lastOutcomeOf', () => {
 });
 
 describe('withLastOutcomes on the real tables', () => {
-  let ctx: Awaited<ReturnType<typeof openTestDb>>;
-  beforeAll(async () => {
-    ctx = await openTestDb();
-  });
-  afterAll(async () => ctx?.close());
-  beforeEach(async () => {
-    await ctx.handle.db.execute(sql`TRUNCATE schedules CASCADE`);
-  });
+  const ctx = useTestDb();
 
   type Run = [
     status: string,

@@ -1,8 +1,8 @@
 import { waitFor } from '@cronfleet/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
-import { insertSchedules, openTestDb } from '../test/fixtures.js';
+import { insertSchedules, useTestDb } from '../test/fixtures.js';
 import { withLastOutcomes } from './last-outcome.js';
 import { finishRuns, flushLedger, startRuns, type FinishRequest } from './ledger.js';
 import { claimStrandedRuns, markRunsQueued } from './relay.js';
@@ -10,14 +10,7 @@ import { claimStrandedRuns, markRunsQueued } from './relay.js';
 const t0 = new Date('2026-03-01T00:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1_000);
 
-let ctx: Awaited<ReturnType<typeof openTestDb>>;
-beforeAll(async () => {
-  ctx = await openTestDb();
-});
-afterAll(async () => ctx?.close());
-beforeEach(async () => {
-  await ctx.handle.db.execute(sql`TRUNCATE schedules CASCADE`);
-});
+const ctx = useTestDb();
 
 /** Schedule rows with their last outcomes, as every reader sees them. */
 async function readSchedules(id?: string) {

@@ -1,4 +1,6 @@
 import { createTestEnv, type TestEnv } from '@cronfleet/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createDb, type DbHandle } from '../client.js';
 import { schedules, type NewSchedule } from '../schema.js';
 
@@ -16,6 +18,33 @@ export async function openTestDb(): Promise<{
     async close() {
       await handle.close();
       await env.close();
+    },
+  };
+}
+
+/**
+ * The test file's database, opened before its tests, emptied before each
+ * one and dropped after them all. Call at the top of a file or a describe.
+ */
+export function useTestDb(): { readonly env: TestEnv; readonly handle: DbHandle } {
+  let opened: Awaited<ReturnType<typeof openTestDb>> | undefined;
+  const get = () => {
+    if (!opened) throw new Error('the test database is opened in beforeAll');
+    return opened;
+  };
+  beforeAll(async () => {
+    opened = await openTestDb();
+  });
+  afterAll(async () => opened?.close());
+  beforeEach(async () => {
+    await get().handle.db.execute(sql`TRUNCATE schedules CASCADE`);
+  });
+  return {
+    get env() {
+      return get().env;
+    },
+    get handle() {
+      return get().handle;
     },
   };
 }
