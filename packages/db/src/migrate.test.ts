@@ -17,17 +17,18 @@ describe('migrateDatabase', () => {
       ]);
       const client = new pg.Client({ connectionString: url.toString() });
       await client.connect();
-      const tables = await client.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+      const tables = await client.query<{ table_name: string; table_type: string }>(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       );
       const applied = await client.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations',
       );
       await client.end();
-      expect(tables.rows.map((r) => r.table_name)).toEqual([
-        'run_attempts',
-        'schedule_runs',
-        'schedules',
+      expect(tables.rows.map((r) => [r.table_name, r.table_type])).toEqual([
+        ['run_attempts', 'BASE TABLE'],
+        ['schedule_last_outcomes', 'VIEW'],
+        ['schedule_runs', 'BASE TABLE'],
+        ['schedules', 'BASE TABLE'],
       ]);
       expect(applied.rows[0]!.n).toBeGreaterThanOrEqual(1);
     } finally {

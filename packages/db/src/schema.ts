@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  pgView,
   primaryKey,
   text,
   timestamp,
@@ -192,6 +193,20 @@ export const runAttempts = pgTable(
     check('run_attempts_status_ck', sql`${t.status} IN (${inList(ATTEMPT_STATUSES)})`),
   ],
 );
+
+/**
+ * Each schedule's last outcome, derived (migration 0006 defines it): the
+ * latest succeeded or failed run, and `invalid` while the cadence does not
+ * parse. Nothing stores it on the schedule row.
+ */
+export const scheduleLastOutcomes = pgView('schedule_last_outcomes', {
+  id: uuid('id').notNull(),
+  key: text('key').notNull(),
+  lastRunAt: tstz('last_run_at'),
+  lastStatus: text('last_status'),
+  lastResult: jsonb('last_result'),
+  lastError: text('last_error'),
+}).existing();
 
 export type Schedule = typeof schedules.$inferSelect;
 export type NewSchedule = typeof schedules.$inferInsert;
