@@ -86,23 +86,51 @@ const FINISH_PART = `
     SELECT *, max(finished_at) FILTER (WHERE outcome = 'succeeded')
                 OVER (PARTITION BY schedule_id) AS last_ok
     FROM f_runs WHERE outcome IN ('succeeded', 'failed')
-  ), f_summary AS (
-    SELECT schedule_id, max(finished_at) AS last_run_at,
-      (array_agg(CASE WHEN outcome = 'failed' THEN error END ORDER BY finished_at DESC, id DESC))[1] AS last_error,
-      bool_or(last_ok IS NOT NULL) AS reset,
-      (count(*) FILTER (WHERE outcome = 'failed' AND (last_ok IS NULL OR finished_at > last_ok)))::int AS trailing_failures
-    FROM f_final GROUP BY schedule_id
   ), f_locks AS (
     -- Every schedule with a final outcome here is locked, in id order so that
     -- concurrent flushes queue instead of deadlocking. A flush that waited
     -- gets the row as the other one left it: a success that arrives while
     -- another worker records a failure waits for it and then ends the streak.
-    -- The lock is cheap; the write below is what costs, and only a failure,
-    -- or a success that ends a streak, makes one. A healthy schedule's last
-    -- outcome is read from its runs, never written on its row.
+    -- The lock is cheap; the write below is what costs, and only a change of
+    -- the failure streak makes one. A healthy schedule's last outcome is read
+    -- from its runs, never written on its row.
     SELECT s.id, s.consecutive_failures FROM schedules s
-    WHERE s.id = ANY(ARRAY(SELECT schedule_id FROM f_summary))
+    WHERE s.id = ANY(ARRAY(SELECT schedule_id FROM f_final))
     ORDER BY s.id FOR NO KEY UPDATE
+  ), f_batch AS (
+    SELECT schedule_id, min(finished_at) FILTER (WHERE outcome = 'failed') AS first_failed,
+      max(finished_at) FILTER (WHERE outcome = 'succeeded') AS last_ok
+    FROM f_final GROUP BY schedule_id
+  ), f_history AS (
+    -- Outcomes may be recorded late (a relay copying from Redis, a retried
+    -- write): the streak follows finish times, as the last outcome shown does.
+    -- Recorded earlier and newer than this batch: a success (then the failures
+    -- here do not extend the streak), a failure (then a success here does not
+    -- end it). Looked up only where the streak can change, and only among
+    -- runs newer than this batch's, so a long streak is never walked.
+    SELECT b.schedule_id,
+      CASE WHEN b.first_failed IS NOT NULL THEN (
+        SELECT r.finished_at FROM schedule_runs r
+        WHERE r.schedule_id = b.schedule_id AND r.finished_at > b.first_failed AND r.status = 'succeeded'
+        ORDER BY r.finished_at DESC NULLS LAST LIMIT 1) END AS ok_at,
+      CASE WHEN b.last_ok IS NOT NULL AND l.consecutive_failures > 0 THEN (
+        SELECT r.finished_at FROM schedule_runs r
+        WHERE r.schedule_id = b.schedule_id AND r.finished_at > b.last_ok AND r.status = 'failed'
+        ORDER BY r.finished_at DESC NULLS LAST LIMIT 1) END AS failed_at
+    FROM f_batch b JOIN f_locks l ON l.id = b.schedule_id
+    WHERE b.first_failed IS NOT NULL OR l.consecutive_failures > 0
+  ), f_summary AS (
+    SELECT f.schedule_id, max(f.finished_at) AS last_run_at,
+      (array_agg(CASE WHEN f.outcome = 'failed' THEN f.error END ORDER BY f.finished_at DESC, f.id DESC))[1] AS last_error,
+      COALESCE(max(f.last_ok) > COALESCE(max(h.failed_at), '-infinity'), false) AS reset,
+      (count(*) FILTER (WHERE f.outcome = 'failed'
+         AND f.finished_at > COALESCE(GREATEST(f.last_ok, h.ok_at), '-infinity')))::int AS trailing_failures
+    FROM f_final f LEFT JOIN f_history h ON h.schedule_id = f.schedule_id
+    GROUP BY f.schedule_id
+  ), f_changed AS (
+    SELECT l.id FROM f_locks l JOIN f_summary o ON o.schedule_id = l.id
+    WHERE CASE WHEN o.reset THEN 0 ELSE l.consecutive_failures END + o.trailing_failures
+          <> l.consecutive_failures
   ), f_schedules AS (
     UPDATE schedules s SET
       consecutive_failures = CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing_failures,
@@ -114,14 +142,11 @@ const FINISH_PART = `
         ELSE s.pause_note END,
       updated_at = o.last_run_at
     FROM f_summary o
-    -- The locked ids as one array: an index lookup per row, where a semi join
-    -- against the CTE compared every row with every other.
-    -- The condition reads the locked rows, not the statement's snapshot, which
-    -- may predate a concurrent failure.
-    WHERE s.id = ANY(ARRAY(
-        SELECT l.id FROM f_locks l JOIN f_summary w ON w.schedule_id = l.id
-        WHERE l.consecutive_failures > 0 OR w.trailing_failures > 0))
-      AND s.id = o.schedule_id
+    -- The ids as one array: an index lookup per row, where a semi join
+    -- against the CTE compared every row with every other. The condition was
+    -- read from the locked rows, not from the statement's snapshot, which may
+    -- predate a concurrent failure.
+    WHERE s.id = ANY(ARRAY(SELECT id FROM f_changed)) AND s.id = o.schedule_id
   )`;
 
 /** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */

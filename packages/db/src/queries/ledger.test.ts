@@ -591,6 +591,42 @@ describe('schedule summaries from one batch of outcomes', () => {
     expect(row).toMatchObject({ consecutiveFailures: 0, lastStatus: 'succeeded' });
   });
 
+  it.each<[string, Step, Step, { lastStatus: string; consecutiveFailures: number }]>([
+    // The success finished last: a failure recorded after it (a relay copying
+    // from Redis) does not start a streak.
+    [
+      'a late failure',
+      ['succeeded', 3],
+      ['failed', 2],
+      { lastStatus: 'succeeded', consecutiveFailures: 0 },
+    ],
+    // The failure finished last: a success recorded after it does not end the streak.
+    [
+      'a late success',
+      ['failed', 5],
+      ['succeeded', 3],
+      { lastStatus: 'failed', consecutiveFailures: 5 },
+    ],
+  ])('follows finish times, not recording order: %s', async (_name, first, second, expected) => {
+    const { scheduleId, runIds } = await scheduleWithRuns(2);
+    for (const [i, [outcome, at_]] of [first, second].entries()) {
+      await finishRuns(ctx.handle.db, [
+        {
+          runId: runIds[i]!,
+          scheduleId,
+          attempt: 1,
+          workerId: 'w1',
+          outcome,
+          finishedAt: at(at_),
+          durationMs: 1,
+          error: outcome === 'succeeded' ? null : 'boom',
+        },
+      ]);
+    }
+    const [row] = await readSchedules(scheduleId);
+    expect(row).toMatchObject(expected);
+  });
+
   it('counts an outcome recorded twice once (a relay and a late worker write)', async () => {
     const { scheduleId, runIds } = await scheduleWithRuns(1);
     const failed: FinishRequest = {
