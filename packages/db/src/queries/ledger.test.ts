@@ -457,6 +457,21 @@ describe('schedule summaries from one batch of outcomes', () => {
     return { scheduleId: s!.id, runIds: runs.map((r) => r.id) };
   }
   type Step = [FinishRequest['outcome'], number];
+  /** The outcome of run `runId` of the schedule, finishing at second `second`. */
+  const stepOutcome = (
+    scheduleId: string,
+    runId: string,
+    [outcome, second]: Step,
+  ): FinishRequest => ({
+    runId,
+    scheduleId,
+    attempt: 1,
+    workerId: 'w1',
+    outcome,
+    finishedAt: at(second),
+    durationMs: 1,
+    error: outcome === 'succeeded' ? null : 'boom',
+  });
   it.each<[string, Step[], { lastStatus: string; consecutiveFailures: number }]>([
     ['one success', [['succeeded', 1]], { lastStatus: 'succeeded', consecutiveFailures: 0 }],
     [
@@ -495,16 +510,7 @@ describe('schedule summaries from one batch of outcomes', () => {
     const { scheduleId, runIds } = await scheduleWithRuns(steps.length);
     await finishRuns(
       ctx.handle.db,
-      steps.map(([outcome, s], i) => ({
-        runId: runIds[i]!,
-        scheduleId,
-        attempt: 1,
-        workerId: 'w1',
-        outcome,
-        finishedAt: at(s),
-        durationMs: 1,
-        error: outcome === 'succeeded' ? null : 'boom',
-      })),
+      steps.map((step, i) => stepOutcome(scheduleId, runIds[i]!, step)),
     );
     const [row] = await readSchedules(scheduleId);
     expect(row).toMatchObject(expected);
@@ -609,19 +615,8 @@ describe('schedule summaries from one batch of outcomes', () => {
     ],
   ])('follows finish times, not recording order: %s', async (_name, first, second, expected) => {
     const { scheduleId, runIds } = await scheduleWithRuns(2);
-    for (const [i, [outcome, at_]] of [first, second].entries()) {
-      await finishRuns(ctx.handle.db, [
-        {
-          runId: runIds[i]!,
-          scheduleId,
-          attempt: 1,
-          workerId: 'w1',
-          outcome,
-          finishedAt: at(at_),
-          durationMs: 1,
-          error: outcome === 'succeeded' ? null : 'boom',
-        },
-      ]);
+    for (const [i, step] of [first, second].entries()) {
+      await finishRuns(ctx.handle.db, [stepOutcome(scheduleId, runIds[i]!, step)]);
     }
     const [row] = await readSchedules(scheduleId);
     expect(row).toMatchObject(expected);
