@@ -83,9 +83,7 @@ const FINISH_PART = `
   ), f_final AS (
     -- Only outcomes that moved a run count for its schedule, so an outcome
     -- recorded twice (a relay and a late worker write) is counted once.
-    SELECT *, max(finished_at) FILTER (WHERE outcome = 'succeeded')
-                OVER (PARTITION BY schedule_id) AS last_ok
-    FROM f_runs WHERE outcome IN ('succeeded', 'failed')
+    SELECT * FROM f_runs WHERE outcome IN ('succeeded', 'failed')
   ), f_locks AS (
     -- Every schedule with a final outcome here is locked, in id order so that
     -- concurrent flushes queue instead of deadlocking. A flush that waited
@@ -122,10 +120,11 @@ const FINISH_PART = `
   ), f_summary AS (
     SELECT f.schedule_id, max(f.finished_at) AS last_run_at,
       (array_agg(CASE WHEN f.outcome = 'failed' THEN f.error END ORDER BY f.finished_at DESC, f.id DESC))[1] AS last_error,
-      COALESCE(max(f.last_ok) > COALESCE(max(h.failed_at), '-infinity'), false) AS reset,
+      COALESCE(max(b.last_ok) > COALESCE(max(h.failed_at), '-infinity'), false) AS reset,
       (count(*) FILTER (WHERE f.outcome = 'failed'
-         AND f.finished_at > COALESCE(GREATEST(f.last_ok, h.ok_at), '-infinity')))::int AS trailing_failures
-    FROM f_final f LEFT JOIN f_history h ON h.schedule_id = f.schedule_id
+         AND f.finished_at > COALESCE(GREATEST(b.last_ok, h.ok_at), '-infinity')))::int AS trailing_failures
+    FROM f_final f JOIN f_batch b ON b.schedule_id = f.schedule_id
+      LEFT JOIN f_history h ON h.schedule_id = f.schedule_id
     GROUP BY f.schedule_id
   ), f_changed AS (
     SELECT l.id FROM f_locks l JOIN f_summary o ON o.schedule_id = l.id
@@ -152,4 +151,4 @@ const FINISH_PART = `
 /** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */
 export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v9';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v10';
