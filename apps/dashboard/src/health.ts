@@ -1,8 +1,7 @@
 /** /healthz (the process is up) and /readyz (Postgres and Redis answer), without auth. */
-import { errorMessage } from '@cronfleet/core';
+import { errorMessage, withTimeout } from '@cronfleet/core';
 import type { Db } from '@cronfleet/db';
 import type { RunQueue } from '@cronfleet/queue';
-import { withTimeout } from '@cronfleet/runtime';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 

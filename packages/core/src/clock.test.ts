@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createManualClock, systemClock } from './clock.js';
+import { createManualClock, systemClock, withTimeout } from './clock.js';
 
 const START = Date.UTC(2025, 0, 1);
 
@@ -47,5 +47,12 @@ describe('systemClock', () => {
     const now = systemClock.now().getTime();
     expect(now).toBeGreaterThanOrEqual(before);
     expect(now).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('withTimeout', () => {
+  it('returns the work when it finishes first, and "timeout" when the bound comes first', async () => {
+    expect(await withTimeout(Promise.resolve('done'), 1_000)).toBe('done');
+    expect(await withTimeout(new Promise(() => undefined), 5)).toBe('timeout');
   });
 });

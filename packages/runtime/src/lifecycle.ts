@@ -1,7 +1,5 @@
 import { withTimeout, type Logger } from '@cronfleet/core';
 
-export { withTimeout };
-
 /**
  * Runs `stop` on the first SIGTERM or SIGINT, bounded by `timeoutMs`; a second
  * signal or the bound running out exits at once. The process exits 0 after a

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createHealthApp, startHealthServer } from './health.js';
-import { withTimeout } from './lifecycle.js';
 
 describe('health endpoints', () => {
   it.each([
@@ -33,12 +32,5 @@ describe('health endpoints', () => {
     const res = await fetch(`http://127.0.0.1:${servers[0]!.port}/readyz`);
     expect(res.status).toBe(200);
     await Promise.all(servers.map((s) => s.close()));
-  });
-});
-
-describe('withTimeout', () => {
-  it('returns the work when it finishes first, and "timeout" when the bound comes first', async () => {
-    expect(await withTimeout(Promise.resolve('done'), 1_000)).toBe('done');
-    expect(await withTimeout(new Promise(() => undefined), 5)).toBe('timeout');
   });
 });
