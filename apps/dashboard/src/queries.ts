@@ -38,7 +38,7 @@ export async function countRunsByStatus(
 
 export type FailingSchedule = Pick<
   Schedule,
-  'id' | 'key' | 'group' | 'consecutiveFailures' | 'pausedAt' | 'cadenceError'
+  'id' | 'key' | 'group' | 'consecutiveFailures' | 'pausedAt'
 > &
   LastOutcome;
 
@@ -54,7 +54,6 @@ export async function listFailingSchedules(
       group: schedules.group,
       consecutiveFailures: schedules.consecutiveFailures,
       pausedAt: schedules.pausedAt,
-      cadenceError: schedules.cadenceError,
     })
     .from(schedules)
     .where(or(sql`${schedules.consecutiveFailures} > 0`, isNotNull(schedules.cadenceError)))
