@@ -47,7 +47,7 @@ const MARK_PART = `
   )`;
 
 const AUTO_PAUSE = `(s.max_consecutive_failures IS NOT NULL AND s.paused_at IS NULL
-  AND CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing_failures >= s.max_consecutive_failures)`;
+  AND o.failures >= s.max_consecutive_failures)`;
 
 /**
  * Outcomes: the attempt row is written whole (most attempts end before a mark
@@ -84,6 +84,16 @@ const FINISH_PART = `
     -- Only outcomes that moved a run count for its schedule, so an outcome
     -- recorded twice (a relay and a late worker write) is counted once.
     SELECT * FROM f_runs WHERE outcome IN ('succeeded', 'failed')
+  ), f_batch AS (
+    -- One row per schedule from here on: the planner guesses one row for
+    -- every CTE, so a join between two of them becomes a nested loop that
+    -- compares every row with every other.
+    SELECT schedule_id, max(finished_at) AS last_run_at,
+      (array_agg(error ORDER BY finished_at DESC, id DESC) FILTER (WHERE outcome = 'failed'))[1] AS last_error,
+      array_agg(finished_at) FILTER (WHERE outcome = 'failed') AS failed_at_list,
+      min(finished_at) FILTER (WHERE outcome = 'failed') AS first_failed,
+      max(finished_at) FILTER (WHERE outcome = 'succeeded') AS last_ok
+    FROM f_final GROUP BY schedule_id
   ), f_locks AS (
     -- Every schedule with a final outcome here is locked, in id order so that
     -- concurrent flushes queue instead of deadlocking. A flush that waited
@@ -92,47 +102,41 @@ const FINISH_PART = `
     -- The lock is cheap; the write below is what costs, and only a change of
     -- the failure streak makes one. A healthy schedule's last outcome is read
     -- from its runs, never written on its row.
-    SELECT s.id, s.consecutive_failures FROM schedules s
-    WHERE s.id = ANY(ARRAY(SELECT schedule_id FROM f_final))
-    ORDER BY s.id FOR NO KEY UPDATE
-  ), f_batch AS (
-    SELECT schedule_id, min(finished_at) FILTER (WHERE outcome = 'failed') AS first_failed,
-      max(finished_at) FILTER (WHERE outcome = 'succeeded') AS last_ok
-    FROM f_final GROUP BY schedule_id
-  ), f_history AS (
+    SELECT s.id, s.consecutive_failures, b.*
+    FROM f_batch b JOIN schedules s ON s.id = b.schedule_id
+    ORDER BY s.id FOR NO KEY UPDATE OF s
+  ), f_history AS MATERIALIZED (
     -- Outcomes may be recorded late (a relay copying from Redis, a retried
     -- write): the streak follows finish times, as the last outcome shown does.
     -- Recorded earlier and newer than this batch: a success (then the failures
     -- here do not extend the streak), a failure (then a success here does not
     -- end it). Looked up only where the streak can change, and only among
     -- runs newer than this batch's, so a long streak is never walked.
-    SELECT b.schedule_id,
-      CASE WHEN b.first_failed IS NOT NULL THEN (
+    SELECT l.*,
+      CASE WHEN l.first_failed IS NOT NULL THEN (
         SELECT r.finished_at FROM schedule_runs r
-        WHERE r.schedule_id = b.schedule_id AND r.finished_at > b.first_failed AND r.status = 'succeeded'
+        WHERE r.schedule_id = l.id AND r.finished_at > l.first_failed AND r.status = 'succeeded'
         ORDER BY r.finished_at DESC NULLS LAST LIMIT 1) END AS ok_at,
-      CASE WHEN b.last_ok IS NOT NULL AND l.consecutive_failures > 0 THEN (
+      CASE WHEN l.last_ok IS NOT NULL AND l.consecutive_failures > 0 THEN (
         SELECT r.finished_at FROM schedule_runs r
-        WHERE r.schedule_id = b.schedule_id AND r.finished_at > b.last_ok AND r.status = 'failed'
+        WHERE r.schedule_id = l.id AND r.finished_at > l.last_ok AND r.status = 'failed'
         ORDER BY r.finished_at DESC NULLS LAST LIMIT 1) END AS failed_at
-    FROM f_batch b JOIN f_locks l ON l.id = b.schedule_id
-    WHERE b.first_failed IS NOT NULL OR l.consecutive_failures > 0
-  ), f_summary AS (
-    SELECT f.schedule_id, max(f.finished_at) AS last_run_at,
-      (array_agg(CASE WHEN f.outcome = 'failed' THEN f.error END ORDER BY f.finished_at DESC, f.id DESC))[1] AS last_error,
-      COALESCE(max(b.last_ok) > COALESCE(max(h.failed_at), '-infinity'), false) AS reset,
-      (count(*) FILTER (WHERE f.outcome = 'failed'
-         AND f.finished_at > COALESCE(GREATEST(b.last_ok, h.ok_at), '-infinity')))::int AS trailing_failures
-    FROM f_final f JOIN f_batch b ON b.schedule_id = f.schedule_id
-      LEFT JOIN f_history h ON h.schedule_id = f.schedule_id
-    GROUP BY f.schedule_id
+    FROM f_locks l
+  ), f_streak AS (
+    -- A success newer than every failure recorded resets the streak; the
+    -- failures here after the newest success (in the batch or recorded) add
+    -- to it. The old streak is the locked row's, not the statement
+    -- snapshot's, which may predate a concurrent failure.
+    SELECT h.id, h.last_run_at, h.last_error, h.consecutive_failures AS was,
+      CASE WHEN h.last_ok > COALESCE(h.failed_at, '-infinity') THEN 0 ELSE h.consecutive_failures END
+      + (SELECT count(*) FROM unnest(h.failed_at_list) AS t(at)
+         WHERE t.at > COALESCE(GREATEST(h.last_ok, h.ok_at), '-infinity'))::int AS failures
+    FROM f_history h
   ), f_changed AS (
-    SELECT l.id FROM f_locks l JOIN f_summary o ON o.schedule_id = l.id
-    WHERE CASE WHEN o.reset THEN 0 ELSE l.consecutive_failures END + o.trailing_failures
-          <> l.consecutive_failures
+    SELECT * FROM f_streak WHERE failures <> was
   ), f_schedules AS (
     UPDATE schedules s SET
-      consecutive_failures = CASE WHEN o.reset THEN 0 ELSE s.consecutive_failures END + o.trailing_failures,
+      consecutive_failures = o.failures,
       -- Auto-pause: the N-th consecutive failure pauses the schedule and says why.
       paused_at = CASE WHEN ${AUTO_PAUSE} THEN o.last_run_at ELSE s.paused_at END,
       pause_note = CASE WHEN ${AUTO_PAUSE}
@@ -140,15 +144,13 @@ const FINISH_PART = `
              || COALESCE(o.last_error, 'unknown')
         ELSE s.pause_note END,
       updated_at = o.last_run_at
-    FROM f_summary o
-    -- The ids as one array: an index lookup per row, where a semi join
-    -- against the CTE compared every row with every other. The condition was
-    -- read from the locked rows, not from the statement's snapshot, which may
-    -- predate a concurrent failure.
-    WHERE s.id = ANY(ARRAY(SELECT id FROM f_changed)) AND s.id = o.schedule_id
+    FROM f_changed o
+    -- The ids as one array: an index lookup per changed schedule, where a
+    -- semi join against the CTE compared every row with every other.
+    WHERE s.id = ANY(ARRAY(SELECT id FROM f_changed)) AND s.id = o.id
   )`;
 
 /** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */
 export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v10';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v11';

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, useTestDb } from '../test/fixtures.js';
 import { withLastOutcomes } from './last-outcome.js';
-import { finishRuns, flushLedger, startRuns, type FinishRequest } from './ledger.js';
+import {
+  finishRuns,
+  flushLedger,
+  ledgerFlushQuery,
+  startRuns,
+  type FinishRequest,
+} from './ledger.js';
 import { claimStrandedRuns, markRunsQueued } from './relay.js';
 
 const t0 = new Date('2026-03-01T00:00:00Z');
@@ -638,5 +644,59 @@ describe('schedule summaries from one batch of outcomes', () => {
     await finishRuns(ctx.handle.db, [{ ...failed, workerId: 'relay:r1' }]);
     const [row] = await readSchedules(scheduleId);
     expect(row).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 5 });
+  });
+});
+
+describe('flush cost', () => {
+  /** Rows every plan node produced, over all its loops: the work a statement did, whatever the clock says. */
+  function rowVisits(node: {
+    'Actual Rows'?: number;
+    'Actual Loops'?: number;
+    Plans?: unknown[];
+  }): number {
+    const own = (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 0);
+    return (node.Plans ?? []).reduce<number>(
+      (sum, child) => sum + rowVisits(child as typeof node),
+      own,
+    );
+  }
+
+  /** One flush of `n` outcomes, one per schedule, each schedule on a failure streak, half failing. */
+  async function flushVisits(n: number): Promise<number> {
+    const made = await insertSchedules(ctx.handle, n, { consecutiveFailures: 1 });
+    const runs = await ctx.handle.db
+      .insert(scheduleRuns)
+      .values(made.map((s) => ({ scheduleId: s.id, scheduledFor: t0, status: 'queued' })))
+      .returning({ id: scheduleRuns.id, scheduleId: scheduleRuns.scheduleId });
+    const query = ledgerFlushQuery({
+      finishes: runs.map((r, i) => ({
+        runId: r.id,
+        scheduleId: r.scheduleId,
+        attempt: 1,
+        workerId: 'w1',
+        outcome: i % 2 === 0 ? 'failed' : 'succeeded',
+        finishedAt: at(i),
+        durationMs: 1,
+        error: i % 2 === 0 ? 'boom' : null,
+      })),
+    })!;
+    const { rows } = await ctx.handle.pool.query<{
+      'QUERY PLAN': [{ Plan: Parameters<typeof rowVisits>[0] }];
+    }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.text}`, query.values);
+    const streaks = await ctx.handle.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM schedules WHERE id = ANY($1::uuid[]) AND consecutive_failures = 2',
+      [made.map((s) => s.id)],
+    );
+    // The statement did its job: every failure extended its schedule's streak.
+    expect(streaks.rows[0]!.n).toBe(Math.ceil(n / 2));
+    return rowVisits(rows[0]!['QUERY PLAN'][0].Plan);
+  }
+
+  it('does work in proportion to its batch, not to its square', async () => {
+    const small = await flushVisits(100);
+    const large = await flushVisits(400);
+    // Four times the outcomes: about four times the rows. A CTE the planner
+    // rescans per outcome (it once did, at one row per CTE guessed) makes this sixteen.
+    expect(large / small).toBeLessThan(6);
   });
 });

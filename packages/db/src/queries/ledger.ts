@@ -55,12 +55,22 @@ export interface LedgerBatch {
  * the run as it was before.
  */
 export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promise<Set<string>> {
+  const query = ledgerFlushQuery(batch);
+  if (!query) return new Set();
+  const client: Queryable = '$client' in db ? db.$client : db;
+  const result = await client.query<{ id: string }>(query);
+  return new Set(result.rows.map((r) => r.id));
+}
+
+/** The flush statement for one batch (undefined when there is nothing to send). */
+export function ledgerFlushQuery(
+  batch: LedgerBatch,
+): { name: string; text: string; values: unknown[] } | undefined {
   const gates = batch.gates ?? [];
   const marks = batch.marks ?? [];
   const finishes = batch.finishes ?? [];
-  if (gates.length === 0 && marks.length === 0 && finishes.length === 0) return new Set();
-  const client: Queryable = '$client' in db ? db.$client : db;
-  const result = await client.query<{ id: string }>({
+  if (gates.length === 0 && marks.length === 0 && finishes.length === 0) return undefined;
+  return {
     name: LEDGER_FLUSH_NAME,
     text: LEDGER_FLUSH_SQL,
     values: [
@@ -81,8 +91,7 @@ export async function flushLedger(db: Db | Queryable, batch: LedgerBatch): Promi
       finishes.map((r) => r.error ?? null),
       FINAL_STATUSES,
     ],
-  });
-  return new Set(result.rows.map((r) => r.id));
+  };
 }
 
 /**
