@@ -65,10 +65,15 @@ const FINISH_PART = `
       AS i(run_id, attempt, worker_id, outcome, finished_ms, duration_ms, result, error)
   ), f_attempts AS (
     INSERT INTO run_attempts (run_id, attempt, worker_id, status, started_at, finished_at, duration_ms, result, error)
-    SELECT DISTINCT ON (run_id, attempt) run_id, attempt, worker_id,
-      CASE WHEN outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
-      finished_at - make_interval(secs => duration_ms / 1000.0), finished_at, duration_ms, result, error
-    FROM f_input ORDER BY run_id, attempt
+    SELECT DISTINCT ON (i.run_id, i.attempt) i.run_id, i.attempt, i.worker_id,
+      CASE WHEN i.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END,
+      i.finished_at - make_interval(secs => i.duration_ms / 1000.0), i.finished_at, i.duration_ms,
+      i.result, i.error
+    -- Only runs that still exist: a run deleted with its schedule while it
+    -- ran would otherwise fail the foreign key, and with it the whole batch.
+    FROM f_input i JOIN schedule_runs r ON r.id = i.run_id
+    WHERE r.id = ANY($8::uuid[])
+    ORDER BY i.run_id, i.attempt
     ON CONFLICT (run_id, attempt) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
       duration_ms = EXCLUDED.duration_ms, result = EXCLUDED.result, error = EXCLUDED.error
   ), f_runs AS (
@@ -153,4 +158,4 @@ const FINISH_PART = `
 /** $1–$2 gate, $3–$7 marks, $8–$16 outcomes; returns the gated ids that may start. */
 export const LEDGER_FLUSH_SQL = `WITH ${GATE_PART}, ${MARK_PART}, ${FINISH_PART} SELECT id FROM gate`;
 /** Timestamps travel as epoch milliseconds: cheaper to send than formatted dates. */
-export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v11';
+export const LEDGER_FLUSH_NAME = 'cronfleet_ledger_flush_v12';

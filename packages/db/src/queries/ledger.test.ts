@@ -319,6 +319,26 @@ describe('finishRuns', () => {
     ]);
   });
 
+  it('records the rest of a batch when one outcome belongs to a run deleted meanwhile', async () => {
+    const kept = await newRun('queued');
+    const gone = await newRun('queued');
+    // The schedule was removed while its run was executing: its runs went with it.
+    await ctx.handle.db.delete(schedules).where(eq(schedules.id, gone.scheduleId));
+    const outcome = (run: typeof kept): FinishRequest => ({
+      ...run,
+      attempt: 1,
+      workerId: 'w1',
+      outcome: 'succeeded',
+      finishedAt: at(2),
+      durationMs: 5,
+    });
+    await finishRuns(ctx.handle.db, [outcome(gone), outcome(kept)]);
+    const runs = await ctx.handle.db.select().from(scheduleRuns);
+    expect(runs.map((r) => [r.id, r.status])).toEqual([[kept.runId, 'succeeded']]);
+    const attempts = await ctx.handle.db.select().from(runAttempts);
+    expect(attempts.map((a) => [a.runId, a.status])).toEqual([[kept.runId, 'succeeded']]);
+  });
+
   it('leaves a retrying run open and does not touch the schedule', async () => {
     const a = await newRun('queued');
     await startRuns(ctx.handle.db, [
