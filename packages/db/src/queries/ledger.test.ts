@@ -339,6 +339,35 @@ describe('finishRuns', () => {
     expect(attempts.map((a) => [a.runId, a.status])).toEqual([[kept.runId, 'succeeded']]);
   });
 
+  it('stores errors and results holding NUL characters, which Postgres text refuses', async () => {
+    const bad = await newRun('queued');
+    const good = await newRun('queued');
+    const outcome = (run: typeof bad, fields: Partial<FinishRequest>): FinishRequest => ({
+      ...run,
+      attempt: 1,
+      workerId: 'w1',
+      outcome: 'failed',
+      finishedAt: at(2),
+      durationMs: 5,
+      ...fields,
+    });
+    await finishRuns(ctx.handle.db, [
+      outcome(bad, {
+        error: 'read \u0000 from the socket',
+        result: { raw: 'a\u0000b', lit: '\\u0000' },
+      }),
+      outcome(good, { error: 'plain' }),
+    ]);
+    const runs = new Map((await ctx.handle.db.select().from(scheduleRuns)).map((r) => [r.id, r]));
+    expect(runs.get(bad.runId)).toMatchObject({
+      status: 'failed',
+      error: 'read \ufffd from the socket',
+      // A backslash followed by "u0000" is text, not a NUL, and stays as it was.
+      result: { raw: 'a\ufffdb', lit: '\\u0000' },
+    });
+    expect(runs.get(good.runId)).toMatchObject({ status: 'failed', error: 'plain' });
+  });
+
   it('leaves a retrying run open and does not touch the schedule', async () => {
     const a = await newRun('queued');
     await startRuns(ctx.handle.db, [

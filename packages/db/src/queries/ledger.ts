@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Db } from '../client.js';
 import { FINAL_STATUSES, STARTABLE_STATUSES } from '../schema.js';
 import { GATE_NAME, GATE_SQL, LEDGER_FLUSH_NAME, LEDGER_FLUSH_SQL } from './ledger-sql.js';
-import { jsonText } from './util.js';
+import { jsonText, pgText } from './util.js';
 
 export interface StartRequest {
   runId: string;
@@ -88,7 +88,7 @@ export function ledgerFlushQuery(
       finishes.map((r) => r.finishedAt.getTime()),
       finishes.map((r) => Math.round(r.durationMs)),
       finishes.map((r) => jsonText(r.result)),
-      finishes.map((r) => r.error ?? null),
+      finishes.map((r) => (r.error == null ? null : pgText(r.error))),
       FINAL_STATUSES,
     ],
   };

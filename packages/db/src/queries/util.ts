@@ -30,6 +30,20 @@ export async function rowsOf<T>(
   return rows as T[];
 }
 
-/** JSON values travel to jsonb[] parameters as text. */
-export const jsonText = (value: unknown): string | null =>
-  value === undefined ? null : JSON.stringify(value);
+/**
+ * Postgres text and jsonb cannot hold U+0000, and one such value fails the
+ * whole statement it is in (for the worker, a batch of other runs' outcomes).
+ * It is stored as U+FFFD instead.
+ */
+export const pgText = (text: string): string =>
+  text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
+
+/** `\u0000` escapes in JSON text, not preceded by an escaping backslash. */
+const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/** JSON values travel to jsonb[] parameters as text, with NULs replaced as in pgText. */
+export function jsonText(value: unknown): string | null {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000') ? text.replace(JSON_NUL, '$1\\ufffd') : text;
+}
