@@ -40,17 +40,39 @@ const keySchema = z
     'use letters, digits, ".", "_" or "-" (at most 200), starting with a letter or digit',
   );
 
+const NUL = 'must not contain the NUL character (U+0000), which Postgres cannot store';
+
+/** Whether a JSON-like value holds U+0000 in any string or key. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || holdsNul(v));
+  return false;
+}
+
+/** A string Postgres can store, between min and max characters. */
+export const pgString = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((v) => !v.includes('\0'), NUL);
+
 /** Every definition field, optional; `cron` is an alias of cronExpression. */
 const fields = {
-  name: z.string().max(200).nullable().optional(),
-  description: z.string().max(2_000).nullable().optional(),
-  group: z.string().min(1).max(100).nullable().optional(),
-  handler: z.string().min(1).max(200).optional(),
-  cronExpression: z.string().min(1).nullable().optional(),
-  cron: z.string().min(1).nullable().optional(),
+  name: pgString(200).nullable().optional(),
+  description: pgString(2_000).nullable().optional(),
+  group: pgString(100, 1).nullable().optional(),
+  handler: pgString(200, 1).optional(),
+  cronExpression: pgString(1_000, 1).nullable().optional(),
+  cron: pgString(1_000, 1).nullable().optional(),
   intervalSeconds: int(1).nullable().optional(),
-  timezone: z.string().min(1).max(100).optional(),
-  payload: z.record(z.string(), z.unknown()).optional(),
+  timezone: pgString(100, 1).optional(),
+  payload: z
+    .record(z.string(), z.unknown())
+    .refine((p) => !holdsNul(p), `${NUL}, in any key or value`)
+    .optional(),
   enabled: z.boolean().optional(),
   maxAttempts: int(1, 100).optional(),
   backoffMs: int(0).optional(),

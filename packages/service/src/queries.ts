@@ -42,6 +42,8 @@ export async function findSchedule(
   ref: string,
   opts: { forUpdate?: boolean } = {},
 ): Promise<Schedule | undefined> {
+  // No key holds U+0000, and Postgres refuses it as a parameter.
+  if (ref.includes('\0')) return undefined;
   const where = isUuid(ref)
     ? or(eq(schedules.key, ref), eq(schedules.id, ref))
     : eq(schedules.key, ref);

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, parseOrThrow } from './errors.js';
-import { instantSchema } from './input.js';
+import { instantSchema, pgString } from './input.js';
 import { getKeyedRun, isUuid, listRuns, type KeyedRun } from './queries.js';
 import { loadSchedule } from './schedules.js';
 
@@ -36,7 +36,7 @@ export interface RunDetail {
 }
 
 const listSchema = z.strictObject({
-  ref: z.string().min(1).optional(),
+  ref: pgString(200, 1).optional(),
   status: z.enum(RUN_STATUSES).optional(),
   trigger: z.enum(RUN_TRIGGERS).optional(),
   from: instantSchema.optional(),

@@ -146,6 +146,10 @@ describe('create', () => {
     ],
     ['a list as payload', { ...base, payload: [1] }, 'payload', 'expected an object'],
     ['an unknown field', { ...base, colour: 'red' }, 'colour', 'not a known field'],
+    ['a NUL in the name', { ...base, name: 'a\u0000b' }, 'name', 'NUL character'],
+    ['a NUL in the description', { ...base, description: '\u0000' }, 'description', 'NUL'],
+    ['a NUL in a payload value', { ...base, payload: { a: ['x\u0000'] } }, 'payload', 'NUL'],
+    ['a NUL in a payload key', { ...base, payload: { 'k\u0000': 1 } }, 'payload', 'NUL'],
     [
       'an unknown handler',
       { ...base, handler: 'nope' },
@@ -289,6 +293,7 @@ describe('get and list', () => {
     ['limit 501', { limit: 501 }, 'limit'],
     ['a negative offset', { offset: -1 }, 'offset'],
     ['an unknown status', { status: 'broken' }, 'status'],
+    ['a NUL in the group', { group: 'a\u0000' }, 'group'],
   ])('rejects %s', async (_name, opts, field) => {
     const err = await rejection(t.service.list(opts as never));
     expect(err).toBeInstanceOf(ValidationError);
@@ -449,6 +454,7 @@ describe('remove, setEnabled, pause, resume', () => {
     ['until now', { until: T0 }, 'until: must be in the future'],
     ['until in words', { until: 'later' }, 'until: expected an ISO 8601 instant'],
     ['a long note', { note: 'x'.repeat(2_001) }, 'note: must be at most 2000 characters'],
+    ['a NUL in the note', { note: 'a\u0000' }, 'note: must not contain the NUL character'],
   ])('refuses a pause with %s', async (_name, opts, message) => {
     const err = await rejection(t.service.pause('s', opts as never));
     expect(err).toBeInstanceOf(ValidationError);
@@ -465,5 +471,9 @@ describe('remove, setEnabled, pause, resume', () => {
     ]) {
       await expect(call()).rejects.toThrow('schedule "x" not found');
     }
+  });
+
+  it('finds no schedule for a reference holding a NUL, which no key can', async () => {
+    await expect(t.service.get('s\u0000')).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -10,6 +10,7 @@ import {
   SLOT_FIELDS,
   instantSchema,
   parseScheduleInput,
+  pgString,
   type ScheduleInput,
   type SchedulePatch,
 } from './input.js';
@@ -34,7 +35,7 @@ export interface PauseOptions {
 }
 
 const listSchema = z.strictObject({
-  group: z.string().optional(),
+  group: pgString(100).optional(),
   status: z.enum(['enabled', 'disabled', 'paused', 'failing']).optional(),
   enabled: z.boolean().optional(),
   limit: z.number().int().min(1).max(500).default(50),
@@ -42,7 +43,7 @@ const listSchema = z.strictObject({
 });
 
 const pauseSchema = z.strictObject({
-  note: z.string().max(2_000).optional(),
+  note: pgString(2_000).optional(),
   until: instantSchema.optional(),
 });
 
