@@ -102,6 +102,18 @@ describe('worker ledger', () => {
     expect(verdicts.sort()).toEqual(['refused', 'started']);
   });
 
+  it('writes the rest of a batch whose one outcome Postgres refuses', async () => {
+    const [bad, good] = await Promise.all([queuedRun(), queuedRun()]);
+    // Handed over in one turn, so both go in the same flush.
+    const writes = [
+      ledger.finish({ ...outcome(bad, 'succeeded'), durationMs: Number.POSITIVE_INFINITY }),
+      ledger.finish(outcome(good, 'succeeded')),
+    ];
+    await Promise.all(writes);
+    expect(await statusOf(good.runId)).toBe('succeeded');
+    expect(await statusOf(bad.runId)).toBe('queued');
+  });
+
   it('drain() waits for every outcome handed over', async () => {
     const runs = await Promise.all([queuedRun(), queuedRun(), queuedRun()]);
     for (const run of runs) void ledger.finish(outcome(run, 'failed'));

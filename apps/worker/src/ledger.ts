@@ -27,6 +27,16 @@ type Result = StartVerdict | undefined;
 const FINISH_RETRIES = [250, 1_000, 4_000];
 
 /**
+ * Postgres refused a value or a constraint (SQLSTATE classes 22 and 23): the
+ * statement will fail again as long as the same rows are in it, whereas a
+ * lost connection or a timeout is worth retrying as it was.
+ */
+export function refusedData(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
  * The run ledger on Postgres. Marks and outcomes from every job in flight
  * share one group-commit batcher, so a busy worker writes all of them for
  * many jobs in one round trip; start gates go through a second batcher of
@@ -75,13 +85,20 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
   const recording = new Set<Promise<void>>();
 
   async function record(request: FinishRequest) {
+    // After Postgres refused the batch's data, each outcome retries alone, so
+    // one bad row does not keep the others out of the ledger.
+    let alone = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        await batcher.push({ finish: request });
+        if (alone) await flush(opts.db, [{ finish: request }]);
+        else await batcher.push({ finish: request });
         return;
       } catch (err) {
-        const delay = FINISH_RETRIES[attempt];
-        if (delay === undefined) {
+        // Refused on its own, it would be refused again.
+        const hopeless = alone && refusedData(err);
+        const delay = !alone && refusedData(err) ? 0 : FINISH_RETRIES[attempt];
+        alone ||= refusedData(err);
+        if (delay === undefined || hopeless) {
           opts.logger.error(
             { err, runId: request.runId, outcome: request.outcome },
             "could not record the run outcome; the relay will copy it from Redis's record of the job",
