@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { errorMessage, type Clock, type Logger } from '@cronfleet/core';
+import { errorMessage, isUuid, type Clock, type Logger } from '@cronfleet/core';
 import type { AttemptOutcome } from '@cronfleet/db';
 import { NonRetryableError, type HandlerRegistry } from '@cronfleet/handlers';
 import type { RunEventPublisher, RunJobData } from '@cronfleet/queue';
@@ -52,6 +52,14 @@ export function createProcessor(deps: ProcessorDeps) {
   // over its own control channel instead.
   return async (job: Job<RunJobData>, token?: string): Promise<unknown> => {
     const data = job.data;
+    // Not a job cronfleet made (added by hand, or by another program on this
+    // queue): no run to record, and its ids must not reach a batched
+    // statement, where Postgres would refuse the whole batch over them.
+    if (!isUuid(data?.runId) || !isUuid(data.scheduleId)) {
+      const message = `job ${job.id ?? '?'} is not a cronfleet run: its data needs runId and scheduleId UUIDs`;
+      deps.logger.error({ jobId: job.id, jobName: job.name }, message);
+      throw new UnrecoverableError(message);
+    }
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const log = deps.logger.child({

@@ -208,6 +208,20 @@ describe('worker', () => {
     expect(row!.status).toBe('succeeded');
   });
 
+  it('fails a job that is not a cronfleet run, and runs the real ones beside it', async () => {
+    const { run } = await dispatch({ handler: 'noop' });
+    const stranger = await queue.queue.add('noop', { runId: 'run-7', scheduleId: 'nightly' });
+    const failed = await waitFor('the foreign job to fail', async () => {
+      const j = await queue.queue.getJob(stranger.id!);
+      return j?.finishedOn ? j : undefined;
+    });
+    expect(failed.failedReason).toMatch(
+      /is not a cronfleet run: its data needs runId and scheduleId UUIDs/,
+    );
+    expect(failed.attemptsMade).toBe(1);
+    expect((await finished(run.id)).status).toBe('succeeded');
+  });
+
   it('counts consecutive final failures on the schedule and resets them on success', async () => {
     const { schedule, run: first } = await dispatch({ handler: 'fail', maxAttempts: 1 });
     await finished(first.id);

@@ -53,3 +53,4 @@ export {
   type SlotPolicyPlan,
 } from './policy.js';
 export { zoneTime } from './zone.js';
+export { isUuid } from './ids.js';

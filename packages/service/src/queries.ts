@@ -17,6 +17,7 @@ import {
   sql,
   type SQL,
 } from 'drizzle-orm';
+import { isUuid } from '@cronfleet/core';
 import {
   scheduleRuns,
   schedules,
@@ -32,9 +33,6 @@ import type { ScheduleSpec } from './input.js';
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** The pooled db or a transaction. */
 export type Conn = Db | Tx;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 /** A schedule by key, or by id when `ref` is a uuid (a key wins if both match). */
 export async function findSchedule(

@@ -1,5 +1,5 @@
 /** listRuns · getRun: the history of what ran. */
-import { NotFoundError } from '@cronfleet/core';
+import { NotFoundError, isUuid } from '@cronfleet/core';
 import {
   RUN_STATUSES,
   RUN_TRIGGERS,
@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, parseOrThrow } from './errors.js';
 import { instantSchema, pgString } from './input.js';
-import { getKeyedRun, isUuid, listRuns, type KeyedRun } from './queries.js';
+import { getKeyedRun, listRuns, type KeyedRun } from './queries.js';
 import { loadSchedule } from './schedules.js';
 
 export interface ListRunsOptions {
@@ -65,7 +65,7 @@ export function runMethods(ctx: ServiceContext) {
 
     /** One run with its schedule's key and its attempts (oldest first). */
     async getRun(id: string): Promise<RunDetail> {
-      if (typeof id !== 'string' || !isUuid(id)) throw runNotFound(String(id));
+      if (!isUuid(id)) throw runNotFound(String(id));
       const run = await getKeyedRun(ctx.db, id);
       if (!run) throw runNotFound(id);
       return { run, attempts: await listAttempts(ctx.db, [id]) };
