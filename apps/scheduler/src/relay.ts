@@ -2,8 +2,10 @@ import { errorMessage, type Logger } from '@cronfleet/core';
 import {
   claimStrandedRuns,
   finishRuns,
+  finishRunsSeparately,
   findQuietRuns,
   markRunsQueued,
+  refusedData,
   type Db,
   type DispatchRun,
   type FinishRequest,
@@ -82,6 +84,25 @@ function recoveredOutcome(
 }
 
 /**
+ * Writes recovered outcomes in one statement, or, when Postgres refuses one
+ * of them, one at a time, so a bad outcome neither blocks the others nor
+ * stops the relay's walk at this page.
+ */
+async function recordRecovered(opts: RelayOptions, ended: FinishRequest[]): Promise<void> {
+  try {
+    await finishRuns(opts.db, ended);
+  } catch (err) {
+    if (!refusedData(err)) throw err;
+    for (const { request, error } of await finishRunsSeparately(opts.db, ended)) {
+      opts.logger.error(
+        { runId: request.runId, outcome: request.outcome, error: errorMessage(error) },
+        'Postgres refused the recovered outcome even without its result; it is not recorded',
+      );
+    }
+  }
+}
+
+/**
  * The relay: re-enqueues runs stranded in `pending`, then walks the runs in
  * flight that have been quiet for a while and asks Redis about each job. A
  * job Redis no longer has is enqueued again (Redis lost its data; enqueueing
@@ -140,7 +161,7 @@ export function createRelay(opts: RelayOptions): Relay {
           { runs: ended.length, runIds: ended.slice(0, 20).map((r) => r.runId) },
           'recording outcomes that ended in Redis but never reached Postgres',
         );
-        await finishRuns(opts.db, ended);
+        await recordRecovered(opts, ended);
       }
       // Only a page handled in full moves the cursor: a full page continues
       // next pass, a short one starts over from the oldest.

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, type Logger } from '@cronfleet/core';
 import {
+  finishRunsSeparately,
   gateRuns,
+  refusedData,
   startRuns,
   type Db,
   type FinishRequest,
@@ -25,16 +27,6 @@ type Entry = { start: StartRequest } | { mark: StartRequest } | { finish: Finish
 type Result = StartVerdict | undefined;
 
 const FINISH_RETRIES = [250, 1_000, 4_000];
-
-/**
- * Postgres refused a value or a constraint (SQLSTATE classes 22 and 23): the
- * statement will fail again as long as the same rows are in it, whereas a
- * lost connection or a timeout is worth retrying as it was.
- */
-export function refusedData(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
 
 /**
  * The run ledger on Postgres. Marks and outcomes from every job in flight
@@ -84,21 +76,36 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
 
   const recording = new Set<Promise<void>>();
 
+  /** Outcomes whose batch Postgres refused, written one statement at a time. */
+  let separately: Promise<unknown> = Promise.resolve();
+  async function recordAlone(request: FinishRequest) {
+    const written = separately.then(() => finishRunsSeparately(opts.db, [request]));
+    separately = written.catch(() => undefined);
+    try {
+      for (const { error } of await written) {
+        opts.logger.error(
+          { runId: request.runId, outcome: request.outcome, error: errorMessage(error) },
+          'Postgres refused the run outcome even without its result; it is not recorded',
+        );
+      }
+    } catch (err) {
+      opts.logger.error(
+        { err, runId: request.runId, outcome: request.outcome },
+        "could not record the run outcome; the relay will copy it from Redis's record of the job",
+      );
+    }
+  }
+
   async function record(request: FinishRequest) {
-    // After Postgres refused the batch's data, each outcome retries alone, so
-    // one bad row does not keep the others out of the ledger.
-    let alone = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (alone) await flush(opts.db, [{ finish: request }]);
-        else await batcher.push({ finish: request });
+        await batcher.push({ finish: request });
         return;
       } catch (err) {
-        // Refused on its own, it would be refused again.
-        const hopeless = alone && refusedData(err);
-        const delay = !alone && refusedData(err) ? 0 : FINISH_RETRIES[attempt];
-        alone ||= refusedData(err);
-        if (delay === undefined || hopeless) {
+        // One bad outcome fails its whole batch, and so would every retry of it.
+        if (refusedData(err)) return recordAlone(request);
+        const delay = FINISH_RETRIES[attempt];
+        if (delay === undefined) {
           opts.logger.error(
             { err, runId: request.runId, outcome: request.outcome },
             "could not record the run outcome; the relay will copy it from Redis's record of the job",

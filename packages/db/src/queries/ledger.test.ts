@@ -6,8 +6,10 @@ import { insertSchedules, useTestDb } from '../test/fixtures.js';
 import { withLastOutcomes } from './last-outcome.js';
 import {
   finishRuns,
+  finishRunsSeparately,
   flushLedger,
   ledgerFlushQuery,
+  refusedData,
   startRuns,
   type FinishRequest,
 } from './ledger.js';
@@ -339,7 +341,7 @@ describe('finishRuns', () => {
     expect(attempts.map((a) => [a.runId, a.status])).toEqual([[kept.runId, 'succeeded']]);
   });
 
-  it('stores errors and results holding NUL characters, which Postgres text refuses', async () => {
+  it('stores errors and results holding NULs and lone surrogates, which Postgres refuses', async () => {
     const bad = await newRun('queued');
     const good = await newRun('queued');
     const outcome = (run: typeof bad, fields: Partial<FinishRequest>): FinishRequest => ({
@@ -354,7 +356,7 @@ describe('finishRuns', () => {
     await finishRuns(ctx.handle.db, [
       outcome(bad, {
         error: 'read \u0000 from the socket',
-        result: { raw: 'a\u0000b', lit: '\\u0000' },
+        result: { raw: 'a\u0000b', lit: '\\u0000', ['k\ud800']: ['x\udc00', '\ud83d\ude00'] },
       }),
       outcome(good, { error: 'plain' }),
     ]);
@@ -363,9 +365,51 @@ describe('finishRuns', () => {
       status: 'failed',
       error: 'read \ufffd from the socket',
       // A backslash followed by "u0000" is text, not a NUL, and stays as it was.
-      result: { raw: 'a\ufffdb', lit: '\\u0000' },
+      result: { raw: 'a\ufffdb', lit: '\\u0000', ['k\ufffd']: ['x\ufffd', '\ud83d\ude00'] },
     });
     expect(runs.get(good.runId)).toMatchObject({ status: 'failed', error: 'plain' });
+  });
+
+  it('records outcomes separately when a batch is refused: without its result if need be', async () => {
+    const [kept, stripped, refused] = [
+      await newRun('queued'),
+      await newRun('queued'),
+      await newRun('queued'),
+    ];
+    const outcome = (run: typeof kept, fields: Partial<FinishRequest> = {}): FinishRequest => ({
+      ...run,
+      attempt: 1,
+      workerId: 'w1',
+      outcome: 'succeeded',
+      finishedAt: at(2),
+      durationMs: 5,
+      ...fields,
+    });
+    // A rule of this database that one result breaks, as a stand-in for any refusal.
+    await ctx.handle.pool.query(
+      "ALTER TABLE schedule_runs ADD CONSTRAINT test_no_poison CHECK (result IS NULL OR NOT result ? 'poison')",
+    );
+    try {
+      const batch = [
+        outcome(kept, { result: { ok: 1 } }),
+        outcome(stripped, { result: { poison: 1 } }),
+        outcome(refused, { durationMs: Number.POSITIVE_INFINITY }),
+      ];
+      const whole = await finishRuns(ctx.handle.db, batch).catch((err: unknown) => err);
+      expect(refusedData(whole)).toBe(true);
+      const left = await finishRunsSeparately(ctx.handle.db, batch);
+      expect(left.map((l) => l.request.runId)).toEqual([refused.runId]);
+      expect(refusedData(left[0]!.error)).toBe(true);
+    } finally {
+      await ctx.handle.pool.query('ALTER TABLE schedule_runs DROP CONSTRAINT test_no_poison');
+    }
+    const runs = new Map((await ctx.handle.db.select().from(scheduleRuns)).map((r) => [r.id, r]));
+    expect(runs.get(kept.runId)).toMatchObject({ status: 'succeeded', result: { ok: 1 } });
+    expect(runs.get(stripped.runId)).toMatchObject({ status: 'succeeded', result: null });
+    expect(runs.get(stripped.runId)!.error).toMatch(
+      /^Postgres refused this outcome \(.*test_no_poison.*\); its error was: none$/,
+    );
+    expect(runs.get(refused.runId)!.status).toBe('queued');
   });
 
   it('leaves a retrying run open and does not touch the schedule', async () => {

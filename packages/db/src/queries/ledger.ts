@@ -172,3 +172,48 @@ export async function startRuns(
 export async function finishRuns(db: Db, requests: readonly FinishRequest[]): Promise<void> {
   await flushLedger(db, { finishes: requests });
 }
+
+/**
+ * Postgres refused a value or a constraint (SQLSTATE classes 22 and 23): the
+ * statement fails again as long as the same rows are in it, whereas a lost
+ * connection or a timeout is worth retrying as it was.
+ */
+export function refusedData(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * Records outcomes one statement each, after Postgres refused a batch of
+ * them, so one bad outcome keeps no other out of the ledger. An outcome
+ * refused on its own is recorded once more without its result, with the
+ * refusal in its error, so its run still ends. Returns what Postgres refused
+ * even then; other errors (a lost connection) are thrown.
+ */
+export async function finishRunsSeparately(
+  db: Db,
+  requests: readonly FinishRequest[],
+): Promise<{ request: FinishRequest; error: unknown }[]> {
+  const refused: { request: FinishRequest; error: unknown }[] = [];
+  for (const request of requests) {
+    try {
+      await finishRuns(db, [request]);
+    } catch (err) {
+      if (!refusedData(err)) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      try {
+        await finishRuns(db, [
+          {
+            ...request,
+            result: null,
+            error: `Postgres refused this outcome (${why}); its error was: ${request.error ?? 'none'}`,
+          },
+        ]);
+      } catch (again) {
+        if (!refusedData(again)) throw again;
+        refused.push({ request, error: again });
+      }
+    }
+  }
+  return refused;
+}

@@ -38,12 +38,32 @@ export async function rowsOf<T>(
 export const pgText = (text: string): string =>
   text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 
-/** `\u0000` escapes in JSON text, not preceded by an escaping backslash. */
-const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+/** Unpaired UTF-16 surrogates: JSON.stringify escapes them, and jsonb refuses the escape. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** What jsonb may refuse in JSON text: a NUL escape or a surrogate escape (false alarms cost a re-encode). */
+const SUSPECT_ESCAPE = /\\u(0000|d[89a-f])/i;
 
-/** JSON values travel to jsonb[] parameters as text, with NULs replaced as in pgText. */
+const storable = (text: string): string => pgText(text).replace(LONE_SURROGATE, '\uFFFD');
+
+/** A parsed JSON value with every key and string made storable. */
+function storableValue(value: unknown): unknown {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(storableValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [storable(k), storableValue(v)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * JSON values travel to jsonb[] parameters as text. NULs and unpaired
+ * surrogates, which jsonb refuses, are stored as U+FFFD.
+ */
 export function jsonText(value: unknown): string | null {
   if (value === undefined) return null;
   const text = JSON.stringify(value);
-  return text.includes('\\u0000') ? text.replace(JSON_NUL, '$1\\ufffd') : text;
+  if (!SUSPECT_ESCAPE.test(text)) return text;
+  return JSON.stringify(storableValue(JSON.parse(text)));
 }
