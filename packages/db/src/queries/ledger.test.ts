@@ -38,6 +38,20 @@ async function newRun(status: string, claimedAt = t0) {
   return { scheduleId: s!.id, runId: run!.id };
 }
 
+/** A first attempt of `run` that succeeded at at(2), with `fields` changed. */
+const ended = (
+  run: { runId: string; scheduleId: string },
+  fields: Partial<FinishRequest> = {},
+): FinishRequest => ({
+  ...run,
+  attempt: 1,
+  workerId: 'w1',
+  outcome: 'succeeded',
+  finishedAt: at(2),
+  durationMs: 5,
+  ...fields,
+});
+
 describe('relay queries', () => {
   it('takes only runs pending past the grace period, once', async () => {
     const old = await newRun('pending', at(0));
@@ -326,15 +340,7 @@ describe('finishRuns', () => {
     const gone = await newRun('queued');
     // The schedule was removed while its run was executing: its runs went with it.
     await ctx.handle.db.delete(schedules).where(eq(schedules.id, gone.scheduleId));
-    const outcome = (run: typeof kept): FinishRequest => ({
-      ...run,
-      attempt: 1,
-      workerId: 'w1',
-      outcome: 'succeeded',
-      finishedAt: at(2),
-      durationMs: 5,
-    });
-    await finishRuns(ctx.handle.db, [outcome(gone), outcome(kept)]);
+    await finishRuns(ctx.handle.db, [ended(gone), ended(kept)]);
     const runs = await ctx.handle.db.select().from(scheduleRuns);
     expect(runs.map((r) => [r.id, r.status])).toEqual([[kept.runId, 'succeeded']]);
     const attempts = await ctx.handle.db.select().from(runAttempts);
@@ -344,21 +350,13 @@ describe('finishRuns', () => {
   it('stores errors and results holding NULs and lone surrogates, which Postgres refuses', async () => {
     const bad = await newRun('queued');
     const good = await newRun('queued');
-    const outcome = (run: typeof bad, fields: Partial<FinishRequest>): FinishRequest => ({
-      ...run,
-      attempt: 1,
-      workerId: 'w1',
-      outcome: 'failed',
-      finishedAt: at(2),
-      durationMs: 5,
-      ...fields,
-    });
     await finishRuns(ctx.handle.db, [
-      outcome(bad, {
+      ended(bad, {
+        outcome: 'failed',
         error: 'read \u0000 from the socket',
         result: { raw: 'a\u0000b', lit: '\\u0000', ['k\ud800']: ['x\udc00', '\ud83d\ude00'] },
       }),
-      outcome(good, { error: 'plain' }),
+      ended(good, { outcome: 'failed', error: 'plain' }),
     ]);
     const runs = new Map((await ctx.handle.db.select().from(scheduleRuns)).map((r) => [r.id, r]));
     expect(runs.get(bad.runId)).toMatchObject({
@@ -376,24 +374,15 @@ describe('finishRuns', () => {
       await newRun('queued'),
       await newRun('queued'),
     ];
-    const outcome = (run: typeof kept, fields: Partial<FinishRequest> = {}): FinishRequest => ({
-      ...run,
-      attempt: 1,
-      workerId: 'w1',
-      outcome: 'succeeded',
-      finishedAt: at(2),
-      durationMs: 5,
-      ...fields,
-    });
     // A rule of this database that one result breaks, as a stand-in for any refusal.
     await ctx.handle.pool.query(
       "ALTER TABLE schedule_runs ADD CONSTRAINT test_no_poison CHECK (result IS NULL OR NOT result ? 'poison')",
     );
     try {
       const batch = [
-        outcome(kept, { result: { ok: 1 } }),
-        outcome(stripped, { result: { poison: 1 } }),
-        outcome(refused, { durationMs: Number.POSITIVE_INFINITY }),
+        ended(kept, { result: { ok: 1 } }),
+        ended(stripped, { result: { poison: 1 } }),
+        ended(refused, { durationMs: Number.POSITIVE_INFINITY }),
       ];
       const whole = await finishRuns(ctx.handle.db, batch).catch((err: unknown) => err);
       expect(refusedData(whole)).toBe(true);
