@@ -2,6 +2,7 @@ export * from './schema.js';
 export * from './client.js';
 export * from './migrate.js';
 export * from './clock.js';
+export * from './pg-errors.js';
 export * from './queries/claim.js';
 export * from './queries/initialize.js';
 export * from './queries/in-flight.js';

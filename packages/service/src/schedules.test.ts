@@ -1,6 +1,7 @@
 import { NotFoundError } from '@cronfleet/core';
 import { scheduleRuns, schedules } from '@cronfleet/db';
 import { eq, sql } from 'drizzle-orm';
+import { waitFor } from '@cronfleet/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from './errors.js';
 import { DEFINITION_DEFAULTS, type ScheduleInput } from './input.js';
@@ -407,6 +408,33 @@ describe('remove, setEnabled, pause, resume', () => {
     expect(await t.db.$count(scheduleRuns)).toBe(0);
     await expect(t.service.get('s')).rejects.toBeInstanceOf(NotFoundError);
     await expect(t.service.remove('s')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('removes a schedule even when a worker recording its run deadlocks with it', async () => {
+    const s = await t.service.get('s');
+    const run = await insertRun(t.db, { scheduleId: s.id, scheduledFor: T0 });
+    // A worker's ledger flush: it writes the run row first, the schedule row after.
+    const flush = await t.db.$client.connect();
+    try {
+      await flush.query('BEGIN');
+      await flush.query("UPDATE schedule_runs SET status = 'running' WHERE id = $1", [run.id]);
+      const removing = t.service.remove('s');
+      await waitFor('the remove to wait for the run row', async () => {
+        const { rows } = await t.db.$client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted',
+        );
+        return rows[0]!.n > 0 || undefined;
+      });
+      // The remove holds the schedule row: Postgres breaks the cycle by
+      // failing one side, and the remove, which waited first, is the one.
+      await flush.query('SELECT 1 FROM schedules WHERE id = $1 FOR NO KEY UPDATE', [s.id]);
+      await flush.query('COMMIT');
+      await expect(removing).resolves.toEqual({ id: s.id, key: 's' });
+    } finally {
+      await flush.query('ROLLBACK').catch(() => undefined);
+      flush.release();
+    }
+    await expect(t.service.get('s')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('disables, then enables from now: disabled_reason and next_run_at cleared', async () => {

@@ -1,6 +1,6 @@
 /** list · get · create · update · remove · setEnabled · pause · resume */
 import { NotFoundError } from '@cronfleet/core';
-import { schedules, type Schedule } from '@cronfleet/db';
+import { retryOnConflict, schedules, type Schedule } from '@cronfleet/db';
 import { eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
@@ -48,6 +48,9 @@ const pauseSchema = z.strictObject({
 });
 
 type ScheduleSet = PgUpdateSetSource<typeof schedules>;
+
+/** Logged when Postgres ended a change to break a deadlock with a worker's writes. */
+export const DEADLOCK_RETRY = 'deadlock with a worker recording runs; trying again';
 
 export const scheduleNotFound = (ref: string) =>
   new NotFoundError(`schedule "${ref}" not found (give its key or its id)`);
@@ -129,10 +132,17 @@ export function scheduleMethods(ctx: ServiceContext) {
 
     async remove(ref: string): Promise<{ id: string; key: string }> {
       const row = await loadSchedule(ctx.db, ref);
-      const [gone] = await ctx.db
-        .delete(schedules)
-        .where(eq(schedules.id, row.id))
-        .returning({ id: schedules.id, key: schedules.key });
+      // The delete takes the schedule row and then its runs; a worker
+      // recording one of those runs takes them the other way round, and
+      // Postgres may end either side to break the deadlock. Ours runs again.
+      const [gone] = await retryOnConflict(
+        () =>
+          ctx.db
+            .delete(schedules)
+            .where(eq(schedules.id, row.id))
+            .returning({ id: schedules.id, key: schedules.key }),
+        { onRetry: (tries) => ctx.logger?.warn({ scheduleKey: row.key, tries }, DEADLOCK_RETRY) },
+      );
       if (!gone) throw scheduleNotFound(ref);
       ctx.logger?.info({ scheduleKey: gone.key }, 'schedule removed');
       return gone;

@@ -1,5 +1,5 @@
 /** sync: make the stored schedules match a list of definitions (a schedules file). */
-import type { Schedule } from '@cronfleet/db';
+import { retryOnConflict, type Schedule } from '@cronfleet/db';
 import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, parseOrThrow } from './errors.js';
@@ -11,6 +11,7 @@ import {
   type ScheduleSpec,
 } from './input.js';
 import { changedFields, specOf } from './patch.js';
+import { DEADLOCK_RETRY } from './schedules.js';
 import { deleteSchedulesByKey, keysNotIn, schedulesByKeys, upsertDefinitions } from './queries.js';
 
 export interface SyncPlan {
@@ -124,56 +125,63 @@ export function syncMethods(ctx: ServiceContext) {
         return !problem;
       });
       const now = ctx.clock.now();
-      return ctx.db.transaction(async (tx) => {
-        const rows = await schedulesByKeys(
-          tx,
-          accepted.map((s) => s.key),
-          { forUpdate: !dryRun },
-        );
-        const stored = new Map(rows.map((row) => [row.key, row]));
-        const plan: SyncPlan = {
-          create: [],
-          update: [],
-          unchanged: [],
-          remove: await keysNotIn(
-            tx,
-            specs.map((s) => s.key),
-          ),
-        };
-        const writes: ScheduleSpec[] = [];
-        for (const spec of accepted) {
-          const row = stored.get(spec.key);
-          if (!row) {
-            plan.create.push(spec.key);
-            writes.push(spec);
-            continue;
-          }
-          const change = diff(row, spec);
-          if (change.fields.length === 0) plan.unchanged.push(spec.key);
-          else {
-            plan.update.push({ key: spec.key, fields: change.fields });
-            writes.push(change.spec);
-          }
-        }
-        if (!dryRun) {
-          await upsertDefinitions(tx, writes, now);
-          if (prune) await deleteSchedulesByKey(tx, plan.remove);
-        }
-        for (const s of skipped)
-          ctx.logger?.warn({ scheduleKey: s.key }, `sync skipped: ${s.reason}`);
-        ctx.logger?.info(
-          {
-            create: plan.create.length,
-            update: plan.update.length,
-            unchanged: plan.unchanged.length,
-            remove: plan.remove.length,
-            prune,
-            dryRun,
-          },
-          'sync',
-        );
-        return { plan, skipped, applied: !dryRun };
-      });
+      // Pruning deletes runs, which a worker may be recording: see remove().
+      return retryOnConflict(
+        () =>
+          ctx.db.transaction(async (tx) => {
+            const rows = await schedulesByKeys(
+              tx,
+              accepted.map((s) => s.key),
+              { forUpdate: !dryRun },
+            );
+            const stored = new Map(rows.map((row) => [row.key, row]));
+            const plan: SyncPlan = {
+              create: [],
+              update: [],
+              unchanged: [],
+              remove: await keysNotIn(
+                tx,
+                specs.map((s) => s.key),
+              ),
+            };
+            const writes: ScheduleSpec[] = [];
+            for (const spec of accepted) {
+              const row = stored.get(spec.key);
+              if (!row) {
+                plan.create.push(spec.key);
+                writes.push(spec);
+                continue;
+              }
+              const change = diff(row, spec);
+              if (change.fields.length === 0) plan.unchanged.push(spec.key);
+              else {
+                plan.update.push({ key: spec.key, fields: change.fields });
+                writes.push(change.spec);
+              }
+            }
+            if (!dryRun) {
+              await upsertDefinitions(tx, writes, now);
+              if (prune) await deleteSchedulesByKey(tx, plan.remove);
+            }
+            for (const s of skipped)
+              ctx.logger?.warn({ scheduleKey: s.key }, `sync skipped: ${s.reason}`);
+            ctx.logger?.info(
+              {
+                create: plan.create.length,
+                update: plan.update.length,
+                unchanged: plan.unchanged.length,
+                remove: plan.remove.length,
+                prune,
+                dryRun,
+              },
+              'sync',
+            );
+            return { plan, skipped, applied: !dryRun };
+          }),
+        {
+          onRetry: (tries) => ctx.logger?.warn({ tries }, DEADLOCK_RETRY),
+        },
+      );
     },
   };
 }

@@ -3,13 +3,13 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { runAttempts, scheduleRuns, schedules } from '../schema.js';
 import { insertSchedules, useTestDb } from '../test/fixtures.js';
+import { refusedData } from '../pg-errors.js';
 import { withLastOutcomes } from './last-outcome.js';
 import {
   finishRuns,
   finishRunsSeparately,
   flushLedger,
   ledgerFlushQuery,
-  refusedData,
   startRuns,
   type FinishRequest,
 } from './ledger.js';

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Db } from '../client.js';
 import { FINAL_STATUSES, STARTABLE_STATUSES } from '../schema.js';
 import { GATE_NAME, GATE_SQL, LEDGER_FLUSH_NAME, LEDGER_FLUSH_SQL } from './ledger-sql.js';
+import { refusedData } from '../pg-errors.js';
 import { jsonText, pgText } from './util.js';
 
 export interface StartRequest {
@@ -171,16 +172,6 @@ export async function startRuns(
 /** Records a batch of attempt outcomes (see flushLedger). */
 export async function finishRuns(db: Db, requests: readonly FinishRequest[]): Promise<void> {
   await flushLedger(db, { finishes: requests });
-}
-
-/**
- * Postgres refused a value or a constraint (SQLSTATE classes 22 and 23): the
- * statement fails again as long as the same rows are in it, whereas a lost
- * connection or a timeout is worth retrying as it was.
- */
-export function refusedData(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /**
