@@ -42,6 +42,9 @@ const keySchema = z
 
 const NUL = 'must not contain the NUL character (U+0000), which Postgres cannot store';
 
+/** A schedule's payload, as JSON (the dashboard's whole request body has the same cap). */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
 /** Whether a JSON-like value holds U+0000 in any string or key. */
 function holdsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\0');
@@ -72,6 +75,15 @@ const fields = {
   payload: z
     .record(z.string(), z.unknown())
     .refine((p) => !holdsNul(p), `${NUL}, in any key or value`)
+    .superRefine((p, ctx) => {
+      const bytes = Buffer.byteLength(JSON.stringify(p));
+      if (bytes > MAX_PAYLOAD_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is ${bytes} bytes as JSON, over the ${MAX_PAYLOAD_BYTES}-byte limit: every run's job carries it through Redis, so keep large data elsewhere and pass a reference`,
+        });
+      }
+    })
     .optional(),
   enabled: z.boolean().optional(),
   maxAttempts: int(1, 100).optional(),

@@ -152,6 +152,12 @@ describe('create', () => {
     ['a NUL in a payload value', { ...base, payload: { a: ['x\u0000'] } }, 'payload', 'NUL'],
     ['a NUL in a payload key', { ...base, payload: { 'k\u0000': 1 } }, 'payload', 'NUL'],
     [
+      'a payload over 64 KiB',
+      { ...base, payload: { blob: 'é'.repeat(33_000) } },
+      'payload',
+      'is 66011 bytes as JSON, over the 65536-byte limit',
+    ],
+    [
       'an unknown handler',
       { ...base, handler: 'nope' },
       'handler',
