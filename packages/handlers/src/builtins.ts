@@ -49,7 +49,8 @@ export function pruneHistoryHandler(deps: { db: Db; now?: () => Date }) {
   return defineHandler({
     name: 'fleet.prune-history',
     description: 'Deletes finished runs (and their attempts) older than `olderThanDays`.',
-    payload: z.strictObject({ olderThanDays: z.number().positive().default(30) }),
+    // Past a century the cutoff would leave the range dates can hold.
+    payload: z.strictObject({ olderThanDays: z.number().positive().max(36_500).default(30) }),
     async run({ olderThanDays }, ctx) {
       const finishedBefore = new Date(now().getTime() - olderThanDays * DAY_MS);
       const { runs } = await pruneHistory(deps.db, { finishedBefore, signal: ctx.signal });

@@ -134,6 +134,11 @@ describe('parsePayload with the built-ins', () => {
     ['fleet.prune-history', { olderThanDays: 0 }, 'payload.olderThanDays: must be > 0, got 0'],
     [
       'fleet.prune-history',
+      { olderThanDays: 1e10 },
+      'payload.olderThanDays: must be <= 36500, got 10000000000',
+    ],
+    [
+      'fleet.prune-history',
       { olderThanDays: '3' },
       'payload.olderThanDays: expected a number, got string',
     ],
