@@ -31,7 +31,9 @@ export function createDb(opts: CreateDbOptions): DbHandle {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    // Room for a loaded host: on a 2-core CI machine starting browsers and
+    // worker processes, a local connection once took over 5 s to open.
+    connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: opts.applicationName ?? 'cronfleet',
     // Our statements touch rows by primary key; with the default cost of a
