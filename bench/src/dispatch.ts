@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createManualClock } from '@cronfleet/core';
 import { createDb, type DispatchRun } from '@cronfleet/db';
 import { RUN_QUEUE, createRunQueue, toRunJob, type RunQueue } from '@cronfleet/queue';
-import { createScheduler, type HandOffQueue } from '@cronfleet/scheduler';
+import { SCHEDULER_POOL_SIZE, createScheduler, type HandOffQueue } from '@cronfleet/scheduler';
 import { createTestEnv } from '@cronfleet/testing';
 import {
   prepareMeasurement,
@@ -48,7 +48,8 @@ export async function dispatchOurs(
   const handle = createDb({
     url: env.databaseUrl,
     logger,
-    max: 4,
+    // The pool the scheduler app opens.
+    max: SCHEDULER_POOL_SIZE,
     applicationName: 'bench-scheduler',
   });
   const queue = createRunQueue({ redisUrl: env.redisUrl, prefix: env.queuePrefix, logger });

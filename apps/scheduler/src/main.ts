@@ -4,7 +4,7 @@ import { createDb, createDbClock } from '@cronfleet/db';
 import { createRunQueue } from '@cronfleet/queue';
 import { exitOnStartupError, startHealthServer, stopOnSignals } from '@cronfleet/runtime';
 import { loadSchedulerConfig } from './config.js';
-import { createScheduler } from './scheduler.js';
+import { SCHEDULER_POOL_SIZE, createScheduler } from './scheduler.js';
 
 let logger: Logger | undefined;
 try {
@@ -18,7 +18,7 @@ try {
   const dbHandle = createDb({
     url: config.DATABASE_URL,
     logger,
-    max: 4,
+    max: SCHEDULER_POOL_SIZE,
     applicationName: 'cronfleet-scheduler',
   });
   const queue = createRunQueue({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });

@@ -258,6 +258,26 @@ describe('scheduler: hand-off failures', () => {
 });
 
 describe('scheduler: schedule rows', () => {
+  it('claims at most maxBatchesPerTick batches across its lanes, each schedule once, and says when more are due', async () => {
+    const clock = createManualClock(new Date('2026-05-01T12:00:00Z'));
+    await h.insert(
+      Array.from({ length: 25 }, () => ({
+        intervalSeconds: 3_600,
+        nextRunAt: new Date('2026-05-01T11:59:00Z'),
+      })),
+    );
+    const scheduler = h.scheduler({ id: 'lanes', clock, batchSize: 4, maxBatchesPerTick: 3 });
+    const first = await scheduler.tick();
+    expect(first).toMatchObject({ claimed: 12, queued: 12, more: true });
+    const second = await scheduler.tick();
+    expect(second).toMatchObject({ claimed: 12, more: true });
+    const third = await scheduler.tick();
+    expect(third).toMatchObject({ claimed: 1, more: false });
+    const slots = await slotsBySchedule();
+    expect(slots.size).toBe(25);
+    expect([...slots.values()].every((s) => s.length === 1)).toBe(true);
+  });
+
   it('gives a hand-written row with next_run_at NULL its first slot, and records an invalid one without stopping', async () => {
     const clock = createManualClock(new Date('2026-05-01T12:00:07Z'));
     await h.pool.query(

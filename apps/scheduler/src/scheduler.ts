@@ -47,8 +47,17 @@ export interface Scheduler {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * Claim transactions one scheduler runs side by side. SKIP LOCKED gives each
+ * its own rows, as it does for replicas; one claim is mostly round trips, and
+ * two keep Postgres busy while the other waits (dispatch bench: 0.74–0.88 of
+ * the baseline with one lane, 0.96–1.07 with two, in alternating pairs).
+ */
+export const CLAIM_LANES = 2;
 /** Claimed batches on their way to Redis at once (bounded so a slow Redis slows the claims). */
-const MAX_HANDOFFS_IN_FLIGHT = 2;
+const MAX_HANDOFFS_IN_FLIGHT = CLAIM_LANES + 1;
+/** Connections a scheduler needs: its claim lanes, their hand-offs and the relay. */
+export const SCHEDULER_POOL_SIZE = CLAIM_LANES + MAX_HANDOFFS_IN_FLIGHT + 1;
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const clock = opts.clock ?? systemClock;
@@ -116,20 +125,25 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     };
     // Hand-offs run behind the claims: batch N goes to Redis while batch N+1 is claimed.
     const handOffs = new Set<Promise<void>>();
-    for (let batch = 0; batch < maxBatches && !stopper.signal.aborted; batch++) {
-      const now = clock.now();
-      const claim = await claimDueSchedules(opts.db, {
-        now,
-        limit: batchSize,
-        claimedBy: opts.id,
-        plan: planner.forDue(now),
-      });
-      reportInvalid(claim.invalid);
-      await announce(claim);
-      result.claimed += claim.runs.length;
-      result.skipped += claim.skipped;
-      result.more = claim.locked >= batchSize;
-      if (claim.runs.length > 0) {
+    let started = 0;
+    // Set once a claim finds fewer due rows than a batch: nothing is left for another.
+    let drained = false;
+    const lane = async () => {
+      while (started < maxBatches && !drained && !stopper.signal.aborted) {
+        started += 1;
+        const now = clock.now();
+        const claim = await claimDueSchedules(opts.db, {
+          now,
+          limit: batchSize,
+          claimedBy: opts.id,
+          plan: planner.forDue(now),
+        });
+        if (claim.locked < batchSize) drained = true;
+        reportInvalid(claim.invalid);
+        await announce(claim);
+        result.claimed += claim.runs.length;
+        result.skipped += claim.skipped;
+        if (claim.runs.length === 0) continue;
         for (const run of claim.runs) {
           log.debug(
             { scheduleKey: run.scheduleKey, runId: run.runId, slot: run.scheduledFor },
@@ -150,10 +164,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         );
         if (handOffs.size >= MAX_HANDOFFS_IN_FLIGHT) await Promise.race(handOffs);
       }
-      if (!result.more) break;
-    }
+    };
+    // Both lanes finish before the tick reports, so a failed one leaves no claim running behind it.
+    const lanes = await Promise.allSettled(Array.from({ length: CLAIM_LANES }, lane));
+    result.more = !drained && !stopper.signal.aborted;
     // A refused enqueue leaves its runs pending for the relay; a failed mark-queued surfaces here.
     await Promise.all(handOffs);
+    for (const l of lanes) if (l.status === 'rejected') throw l.reason;
     if (result.claimed + result.skipped > 0) {
       log.info(
         { claimed: result.claimed, queued: result.queued, skipped: result.skipped },

@@ -2,7 +2,12 @@ import { createLogger, type Clock } from '@cronfleet/core';
 import { createDb, schedules, type DbHandle, type NewSchedule } from '@cronfleet/db';
 import { createRunQueue, type RunQueue } from '@cronfleet/queue';
 import { createTestEnv, type TestEnv } from '@cronfleet/testing';
-import { createScheduler, type Scheduler, type SchedulerOptions } from '../scheduler.js';
+import {
+  SCHEDULER_POOL_SIZE,
+  createScheduler,
+  type Scheduler,
+  type SchedulerOptions,
+} from '../scheduler.js';
 
 export const testLogger = createLogger({
   name: 'test',
@@ -32,7 +37,7 @@ export async function openHarness() {
     ) {
       const handle = createDb({
         url: opts.databaseUrl ?? env.databaseUrl,
-        max: 3,
+        max: SCHEDULER_POOL_SIZE,
         applicationName: `test-${opts.id}`,
       });
       handles.push(handle);
