@@ -278,6 +278,22 @@ describe('scheduler: schedule rows', () => {
     expect([...slots.values()].every((s) => s.length === 1)).toBe(true);
   });
 
+  it('claims a row whose next_run_at was written by hand with microseconds', async () => {
+    // SQL's now() keeps microseconds; JavaScript dates keep milliseconds.
+    await h.pool.query(
+      `INSERT INTO schedules (key, handler, interval_seconds, next_run_at)
+       VALUES ('by-sql', 'noop', 60, TIMESTAMPTZ '2026-05-01 11:59:00.123456+00')`,
+    );
+    const clock = createManualClock(new Date('2026-05-01T12:00:00Z'));
+    const scheduler = h.scheduler({ id: 'micro', clock });
+    const tick = await scheduler.tick();
+    expect(tick).toMatchObject({ claimed: 1, more: false });
+    const [run] = await h.db.select().from(scheduleRuns);
+    expect(run!.scheduledFor.toISOString()).toBe('2026-05-01T11:59:00.123Z');
+    const [row] = await h.db.select().from(schedules);
+    expect(row!.nextRunAt!.toISOString()).toBe('2026-05-01T12:00:00.123Z');
+  });
+
   it('gives a hand-written row with next_run_at NULL its first slot, and records an invalid one without stopping', async () => {
     const clock = createManualClock(new Date('2026-05-01T12:00:07Z'));
     await h.pool.query(

@@ -141,7 +141,9 @@ async function advanceAndAudit(
                       ${arr(advance.map((a) => a.next))}::timestamptz[],
                       ${arr(advance.map((a) => a.completed))}::text[],
                       ${arr(advance.map((a) => a.fired))}::int[]) AS a(id, expected, next_at, completed, fired)
-          WHERE s.id = a.id AND s.next_run_at IS NOT DISTINCT FROM a.expected
+          -- At the precision it was read with: JavaScript dates keep milliseconds, and
+          -- a next_run_at written by SQL (now()) has microseconds it would never match.
+          WHERE s.id = a.id AND date_trunc('milliseconds', s.next_run_at) IS NOT DISTINCT FROM a.expected
           RETURNING s.id
         )
         INSERT INTO schedule_runs (schedule_id, scheduled_for, trigger, status, reason, claimed_by, claimed_at, finished_at)
