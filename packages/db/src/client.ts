@@ -42,7 +42,11 @@ export function createDb(opts: CreateDbOptions): DbHandle {
     // a working set in memory, and applies to these sessions only.
     options: '-c random_page_cost=1.1',
   });
+  // Once close() has begun, a server that ends the connections first (a
+  // database dropped WITH (FORCE) right after) is no failure worth a warning.
+  let closed = false;
   pool.on('error', (err) => {
+    if (closed) return;
     opts.logger?.warn({ err }, 'idle Postgres connection failed; the pool will replace it');
   });
   // The pool listens for errors only while a client is idle. A checked-out
@@ -51,6 +55,7 @@ export function createDb(opts: CreateDbOptions): DbHandle {
   // the process. The query in flight still rejects and its caller handles it.
   pool.on('connect', (client) => {
     client.on('error', (err) => {
+      if (closed) return;
       opts.logger?.warn(
         { err },
         'Postgres connection failed while in use; the pool will replace it',
@@ -58,7 +63,6 @@ export function createDb(opts: CreateDbOptions): DbHandle {
     });
   });
   const db = drizzle(pool, { schema });
-  let closed = false;
   return {
     db,
     pool,
