@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { errorMessage } from '@cronfleet/core';
 import type { Db } from '../client.js';
 import { FINAL_STATUSES, STARTABLE_STATUSES } from '../schema.js';
 import { GATE_NAME, GATE_SQL, LEDGER_FLUSH_NAME, LEDGER_FLUSH_SQL } from './ledger-sql.js';
@@ -191,13 +192,12 @@ export async function finishRunsSeparately(
       await finishRuns(db, [request]);
     } catch (err) {
       if (!refusedData(err)) throw err;
-      const why = err instanceof Error ? err.message : String(err);
       try {
         await finishRuns(db, [
           {
             ...request,
             result: null,
-            error: `Postgres refused this outcome (${why}); its error was: ${request.error ?? 'none'}`,
+            error: `Postgres refused this outcome (${errorMessage(err)}); its error was: ${request.error ?? 'none'}`,
           },
         ]);
       } catch (again) {
