@@ -29,6 +29,9 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // Passing on a failure as caught (typed unknown) is allowed; making up
+      // a value that is not an Error is not.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       'no-restricted-properties': [
         'error',
         {

@@ -6,9 +6,17 @@
  */
 export interface Batcher<I, O> {
   push(item: I): Promise<O>;
+  /**
+   * As push, with a callback in place of a promise: for the per-job items
+   * nobody awaits, where a promise and its handlers are garbage on the hot path.
+   */
+  enqueue(item: I, done: Done): void;
   /** Resolves when every pushed item has been written (or failed). */
   drain(): Promise<void>;
 }
+
+/** Called once per item: `ok` with its output, or not `ok` with the batch's error. Must not throw. */
+export type Done = (ok: boolean, value: unknown) => void;
 
 export function createBatcher<I, O>(opts: {
   run: (items: I[]) => Promise<O[]>;
@@ -17,7 +25,7 @@ export function createBatcher<I, O>(opts: {
 }): Batcher<I, O> {
   const maxBatch = opts.maxBatch ?? 500;
   const maxInFlight = opts.maxInFlight ?? 2;
-  type Waiting = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
+  type Waiting = { item: I; done: Done };
   let waiting: Waiting[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -32,8 +40,8 @@ export function createBatcher<I, O>(opts: {
       opts
         .run(batch.map((w) => w.item))
         .then(
-          (out) => batch.forEach((w, i) => w.resolve(out[i] as O)),
-          (err: unknown) => batch.forEach((w) => w.reject(err)),
+          (out) => batch.forEach((w, i) => w.done(true, out[i])),
+          (err: unknown) => batch.forEach((w) => w.done(false, err)),
         )
         .finally(() => {
           inFlight -= 1;
@@ -47,16 +55,21 @@ export function createBatcher<I, O>(opts: {
     }
   }
 
+  function enqueue(item: I, done: Done) {
+    waiting.push({ item, done });
+    if (!scheduled) {
+      scheduled = true;
+      // Let the other jobs that became ready in this turn join the batch.
+      setImmediate(flush);
+    }
+  }
+
   return {
+    enqueue,
     push(item) {
-      return new Promise<O>((resolve, reject) => {
-        waiting.push({ item, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          // Let the other jobs that became ready in this turn join the batch.
-          setImmediate(flush);
-        }
-      });
+      return new Promise<O>((resolve, reject) =>
+        enqueue(item, (ok, value) => (ok ? resolve(value as O) : reject(value))),
+      );
     },
     drain() {
       if (inFlight === 0 && waiting.length === 0) return Promise.resolve();

@@ -82,13 +82,42 @@ describe('executeHandler', () => {
     await expect(result).rejects.toBeInstanceOf(type);
   });
 
-  it('ends at once when the run was aborted before it began', async () => {
+  it('ends at once, without calling the handler, when the run was aborted before it began', async () => {
     const h = waiting();
     const abort = new RunAbort();
     abort.abort(new RunCancelledError());
     await expect(executeHandler(h.def, {}, ctx, { abort })).rejects.toBeInstanceOf(
       RunCancelledError,
     );
+    expect(h.seen.ctx).toBeUndefined();
+  });
+
+  it('builds a logger given as a function when the handler first reads it, once', async () => {
+    const h = waiting();
+    let built = 0;
+    const logger = () => {
+      built += 1;
+      return ctx.logger;
+    };
+    const result = executeHandler(h.def, {}, { ...ctx, logger }, {});
+    await waitFor('the handler to start', () => h.seen.ctx);
+    expect(built).toBe(0);
+    expect(h.seen.ctx?.logger).toBe(ctx.logger);
+    expect(h.seen.ctx?.logger).toBe(ctx.logger);
+    expect(built).toBe(1);
+    h.finish(null);
+    await result;
+  });
+
+  it('fails the attempt with what a handler throws before it returns a promise', async () => {
+    const def = defineHandler({
+      name: 'test.throws',
+      payload: z.object({}),
+      run: () => {
+        throw new Error('bad config');
+      },
+    });
+    await expect(executeHandler(def, {}, ctx, {})).rejects.toThrow('bad config');
   });
 
   it('aborts the handler signal on its timeout', async () => {

@@ -1,4 +1,4 @@
-import { CronfleetError } from '@cronfleet/core';
+import { CronfleetError, type Logger } from '@cronfleet/core';
 import type { HandlerContext, HandlerDefinition } from '@cronfleet/handlers';
 
 export class HandlerTimeoutError extends CronfleetError {
@@ -47,12 +47,48 @@ export class RunAbort {
     this.listener?.(reason);
   }
 
-  /** Rejects when the run is aborted (at once if it already was). */
-  whenAborted(toError: (reason: unknown) => Error): Promise<never> {
-    return new Promise<never>((_, reject) => {
-      this.listener = (reason) => reject(toError(reason));
-      if (this.aborted) this.listener(this.reason);
-    });
+  /** Calls `listener` when the run is aborted (at once if it already was). */
+  onAbort(listener: (reason: unknown) => void): void {
+    this.listener = listener;
+    if (this.aborted) listener(this.reason);
+  }
+}
+
+/** The handler's context, less its signal; the logger may come as a function, called on first use. */
+export type RunContextInit = Omit<HandlerContext, 'signal' | 'logger'> & {
+  logger: Logger | (() => Logger);
+};
+
+/**
+ * What a handler gets as `ctx`. Its logger (a child logger, which pino
+ * builds by serializing the bindings) and its signal are made when the
+ * handler first reads them.
+ */
+class RunContext implements HandlerContext {
+  readonly runId: string;
+  readonly scheduleKey: string;
+  readonly scheduledFor: Date;
+  readonly attempt: number;
+  private log: Logger | (() => Logger);
+
+  constructor(
+    init: RunContextInit,
+    private readonly abort: RunAbort,
+  ) {
+    this.runId = init.runId;
+    this.scheduleKey = init.scheduleKey;
+    this.scheduledFor = init.scheduledFor;
+    this.attempt = init.attempt;
+    this.log = init.logger;
+  }
+
+  get logger(): Logger {
+    if (typeof this.log === 'function') this.log = this.log();
+    return this.log;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
   }
 }
 
@@ -60,33 +96,52 @@ export class RunAbort {
  * Runs a handler with an AbortSignal that fires on its timeout or when the
  * caller aborts (shutdown, cancellation). The attempt ends at that moment even
  * if the handler ignores its signal; its promise is left to settle on its own.
+ * A run aborted before it starts never calls the handler.
  */
-export async function executeHandler(
+export function executeHandler(
   def: HandlerDefinition,
   payload: unknown,
-  ctx: Omit<HandlerContext, 'signal'>,
+  ctx: RunContextInit,
   opts: { timeoutMs?: number | null; abort?: RunAbort },
 ): Promise<unknown> {
   // One abort per run: the timeout, cancel messages and shutdown all end it.
   const abort = opts.abort ?? new RunAbort();
-  let timer: NodeJS.Timeout | undefined;
-  if (opts.timeoutMs) {
-    const timeoutMs = opts.timeoutMs;
-    timer = setTimeout(() => abort.abort(new HandlerTimeoutError(def.name, timeoutMs)), timeoutMs);
-  }
-  const aborted = abort.whenAborted((reason) =>
-    reason instanceof Error ? reason : new HandlerAbortedError(def.name, String(reason)),
-  );
-  aborted.catch(() => undefined); // nobody awaits it once the handler has won the race
-  const handlerCtx = Object.defineProperty({ ...ctx }, 'signal', {
-    get: () => abort.signal,
-    enumerable: true,
-  }) as HandlerContext;
-  try {
-    const running = Promise.resolve().then(() => def.run(payload, handlerCtx));
-    running.catch(() => undefined); // a late rejection after the race is already settled
-    return await Promise.race([running, aborted]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    // The first of the handler's end and the abort settles the attempt.
+    const end = (ok: boolean, value: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (ok) resolve(value);
+      else reject(value);
+    };
+    abort.onAbort((reason) =>
+      end(
+        false,
+        reason instanceof Error ? reason : new HandlerAbortedError(def.name, String(reason)),
+      ),
+    );
+    if (settled) return;
+    if (opts.timeoutMs) {
+      const timeoutMs = opts.timeoutMs;
+      timer = setTimeout(
+        () => abort.abort(new HandlerTimeoutError(def.name, timeoutMs)),
+        timeoutMs,
+      );
+    }
+    let running: unknown;
+    try {
+      running = def.run(payload, new RunContext(ctx, abort));
+    } catch (err) {
+      end(false, err);
+      return;
+    }
+    // A late end, after an abort settled the attempt, is ignored.
+    Promise.resolve(running).then(
+      (value) => end(true, value),
+      (err: unknown) => end(false, err),
+    );
+  });
 }

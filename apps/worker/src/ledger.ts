@@ -46,6 +46,10 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
     maxInFlight: 1,
   });
   const gates = createBatcher<string, boolean>({
+    // A job holds its BullMQ slot while it waits at the gate, so gates trade
+    // batch size for latency: up to four reads at once (worker bench,
+    // alternating runs: 2% more jobs/s than two).
+    maxInFlight: 4,
     run: async (runIds) => {
       const startable = await gateRuns(opts.db, runIds);
       // A job delivered twice into one batch starts once.
@@ -65,16 +69,28 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
   };
 
   const mark = (request: StartRequest) => {
-    batcher.push({ mark: request }).catch((err: unknown) => {
+    batcher.enqueue({ mark: request }, (ok, err) => {
       // Only the display suffers: the outcome records the attempt whole.
-      opts.logger.warn(
-        { runId: request.runId, error: errorMessage(err) },
-        'could not mark the run running',
-      );
+      if (!ok)
+        opts.logger.warn(
+          { runId: request.runId, error: errorMessage(err) },
+          'could not mark the run running',
+        );
     });
   };
 
-  const recording = new Set<Promise<void>>();
+  /** Outcomes handed to finish() and not yet written or given up on, and who waits for none. */
+  let recording = 0;
+  let whenNoneRecording: (() => void)[] = [];
+  const recorded = (request: FinishRequest) => {
+    recording -= 1;
+    if (unwritten.get(request.runId) === request) unwritten.delete(request.runId);
+    if (recording === 0) {
+      const waiters = whenNoneRecording;
+      whenNoneRecording = [];
+      waiters.forEach((fn) => fn());
+    }
+  };
 
   /** Outcomes whose batch Postgres refused, written one statement at a time. */
   let separately: Promise<unknown> = Promise.resolve();
@@ -96,27 +112,30 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
     }
   }
 
-  async function record(request: FinishRequest) {
+  /** After a flush with this outcome failed: retries, or writes it alone if Postgres refused its data. */
+  async function recover(request: FinishRequest, failure: unknown) {
+    let err = failure;
     for (let attempt = 0; ; attempt++) {
+      // One bad outcome fails its whole batch, and so would every retry of it.
+      if (refusedData(err)) return recordAlone(request);
+      const delay = FINISH_RETRIES[attempt];
+      if (delay === undefined) {
+        opts.logger.error(
+          { err, runId: request.runId, outcome: request.outcome },
+          "could not record the run outcome; the relay will copy it from Redis's record of the job",
+        );
+        return;
+      }
+      opts.logger.warn(
+        { runId: request.runId, error: errorMessage(err), retryInMs: delay },
+        'recording outcome failed; retrying',
+      );
+      await sleep(delay);
       try {
         await batcher.push({ finish: request });
         return;
-      } catch (err) {
-        // One bad outcome fails its whole batch, and so would every retry of it.
-        if (refusedData(err)) return recordAlone(request);
-        const delay = FINISH_RETRIES[attempt];
-        if (delay === undefined) {
-          opts.logger.error(
-            { err, runId: request.runId, outcome: request.outcome },
-            "could not record the run outcome; the relay will copy it from Redis's record of the job",
-          );
-          return;
-        }
-        opts.logger.warn(
-          { runId: request.runId, error: errorMessage(err), retryInMs: delay },
-          'recording outcome failed; retrying',
-        );
-        await sleep(delay);
+      } catch (next) {
+        err = next;
       }
     }
   }
@@ -134,23 +153,29 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
     },
     finish(request) {
       unwritten.set(request.runId, request);
-      const done = record(request);
-      recording.add(done);
-      void done.finally(() => {
-        recording.delete(done);
-        if (unwritten.get(request.runId) === request) unwritten.delete(request.runId);
+      recording += 1;
+      // One promise per outcome, settled from the flush's callback: this
+      // runs for every job, and the failure path alone is async.
+      return new Promise<void>((resolve) => {
+        batcher.enqueue({ finish: request }, (ok, err) => {
+          const settle = () => {
+            recorded(request);
+            resolve();
+          };
+          if (ok) settle();
+          else void recover(request, err).then(settle, settle);
+        });
       });
-      return done;
     },
-    backlog: () => recording.size,
+    backlog: () => recording,
     async drain() {
       // An outcome whose write failed sleeps before its retry, outside both
       // batchers: idle batchers alone do not mean everything is written.
       do {
-        while (recording.size > 0) await Promise.all(recording);
+        if (recording > 0) await new Promise<void>((resolve) => whenNoneRecording.push(resolve));
         await gates.drain();
         await batcher.drain();
-      } while (recording.size > 0);
+      } while (recording > 0);
     },
   };
 }

@@ -62,12 +62,16 @@ export function createProcessor(deps: ProcessorDeps) {
     }
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
-    const log = deps.logger.child({
-      runId: data.runId,
-      scheduleKey: data.scheduleKey,
-      handler: data.handler,
-      attempt,
-    });
+    // The run's child logger is built when something logs: pino serializes
+    // its bindings up front, and a healthy run below `info` logs nothing.
+    let runLog: Logger | undefined;
+    const log = () =>
+      (runLog ??= deps.logger.child({
+        runId: data.runId,
+        scheduleKey: data.scheduleKey,
+        handler: data.handler,
+        attempt,
+      }));
     const startedAt = deps.clock.now();
     const serial = data.overlapPolicy === 'buffer_one';
 
@@ -86,33 +90,34 @@ export function createProcessor(deps: ProcessorDeps) {
         serial,
       });
     } catch (err) {
-      log.warn(
+      log().warn(
         { err, retryInMs: POSTPONE_MS },
         'Postgres unavailable for the start gate; postponing the job',
       );
       return postpone(POSTPONE_MS);
     }
     if (verdict === 'busy') {
-      log.debug('another run of this schedule is running; this one waits behind it');
+      log().debug('another run of this schedule is running; this one waits behind it');
       return postpone(SERIAL_WAIT_MS);
     }
     if (verdict === 'refused') {
-      log.info('run is finished, cancelled or unknown; not running it again');
+      log().info('run is finished, cancelled or unknown; not running it again');
       return { skipped: 'run is not startable' };
     }
 
-    const event = {
+    const event = () => ({
       scheduleKey: data.scheduleKey,
       group: data.group ?? null,
       runId: data.runId,
       attempt,
-    };
-    deps.events?.publish({
-      type: 'run.started',
-      status: 'running',
-      at: startedAt.toISOString(),
-      ...event,
     });
+    if (deps.events?.wanted())
+      deps.events.publish({
+        type: 'run.started',
+        status: 'running',
+        at: startedAt.toISOString(),
+        ...event(),
+      });
 
     const record = async (
       outcome: AttemptOutcome,
@@ -129,21 +134,24 @@ export function createProcessor(deps: ProcessorDeps) {
         durationMs: finishedAt.getTime() - startedAt.getTime(),
         ...fields,
       });
-      const at = finishedAt.toISOString();
+      const events = deps.events;
       // The live event follows the write, so a dashboard that reloads on it sees the outcome.
-      const announced = recorded
-        .then(() =>
-          deps.events?.publish({
-            type: 'run.finished',
-            status: outcome,
-            result: fields.result,
-            error: fields.error ?? null,
-            finishedAt: at,
-            at,
-            ...event,
-          }),
-        )
-        .catch((err: unknown) => log.warn({ err }, 'could not announce the run outcome'));
+      const announced = events?.wanted()
+        ? recorded
+            .then(() => {
+              const at = finishedAt.toISOString();
+              events.publish({
+                type: 'run.finished',
+                status: outcome,
+                result: fields.result,
+                error: fields.error ?? null,
+                finishedAt: at,
+                at,
+                ...event(),
+              });
+            })
+            .catch((err: unknown) => log().warn({ err }, 'could not announce the run outcome'))
+        : recorded;
       // Write-behind: the job completes in BullMQ while its outcome joins the
       // next flush. A serial run waits, so the run queued behind it finds the
       // schedule free; so does every job while the backlog is long.
@@ -151,7 +159,7 @@ export function createProcessor(deps: ProcessorDeps) {
     };
 
     const fail = async (message: string): Promise<never> => {
-      log.error({ error: message }, 'run failed without retry');
+      log().error({ error: message }, 'run failed without retry');
       await record('failed', { error: message });
       throw new UnrecoverableError(message);
     };
@@ -185,21 +193,25 @@ export function createProcessor(deps: ProcessorDeps) {
       );
       const result = boundedResult(value);
       await record('succeeded', { result });
-      log.info({ durationMs: deps.clock.now().getTime() - startedAt.getTime() }, 'run succeeded');
+      if (deps.logger.isLevelEnabled('info'))
+        log().info(
+          { durationMs: deps.clock.now().getTime() - startedAt.getTime() },
+          'run succeeded',
+        );
       return result;
     } catch (err) {
       if (err instanceof RunCancelledError) {
         await record('cancelled', { error: err.message });
-        log.info('run cancelled while running');
+        log().info('run cancelled while running');
         throw new UnrecoverableError(err.message);
       }
       const permanent = err instanceof UnrecoverableError || err instanceof NonRetryableError;
       const final = permanent || attempt >= maxAttempts;
       const message = errorMessage(err);
       await record(final ? 'failed' : 'retrying', { error: message });
-      if (final) log.error({ err }, 'run failed');
+      if (final) log().error({ err }, 'run failed');
       else
-        log.warn(
+        log().warn(
           { error: message, attemptsLeft: maxAttempts - attempt },
           'attempt failed; will retry',
         );

@@ -67,12 +67,14 @@ describe('run event publisher', () => {
     const publisher = createRunEventPublisher(redis, p, { listenerCheckMs: 1_000, now: () => now });
 
     // The first batch goes out, and its reply says nobody received it.
+    expect(publisher.wanted()).toBe(true);
     publisher.publish(event('unheard-1'));
     await waitFor('the first publish', () => publish.mock.results.length === 1);
     expect(await publish.mock.results[0]!.value).toBe(0);
 
-    // Within the check interval nothing is sent or asked.
+    // Within the check interval nothing is sent or asked, and callers are told so.
     now = 999;
+    expect(publisher.wanted()).toBe(false);
     publisher.publish(event('unheard-2'));
     await nextTurn();
     await nextTurn();
@@ -82,10 +84,12 @@ describe('run event publisher', () => {
     // A dashboard subscribes; after the interval the publisher asks and finds it.
     const seen = await listen(p);
     now = 1_000;
+    expect(publisher.wanted()).toBe(true);
     publisher.publish(event('heard'));
     await waitFor('the event after the check', () => seen.length > 0);
     expect(pubsub).toHaveBeenCalledTimes(1);
     expect(seen.map((e) => e.runId)).toEqual(['heard']);
+    expect(publisher.wanted()).toBe(true);
   });
 
   it('asks Redis before every batch when the interval is 0', async () => {

@@ -26,6 +26,12 @@ export const runEventSchema = z.looseObject({
 export type RunEvent = z.infer<typeof runEventSchema>;
 
 export interface RunEventPublisher {
+  /**
+   * Whether an event published now may reach anyone: false while no
+   * dashboard listens, until it is time to ask Redis again. Callers skip
+   * building their events while it is false.
+   */
+  wanted(): boolean;
   publish(event: RunEvent): void;
 }
 
@@ -91,6 +97,7 @@ export function createRunEventPublisher(
     }
   };
   return {
+    wanted: () => listening || now() - checkedAt >= checkMs,
     publish(event) {
       if (pending.length === 0) setImmediate(() => void flush());
       pending.push(event);
