@@ -4,7 +4,7 @@ import type { Db } from '../client.js';
 import { FINAL_STATUSES, STARTABLE_STATUSES } from '../schema.js';
 import { GATE_NAME, GATE_SQL, LEDGER_FLUSH_NAME, LEDGER_FLUSH_SQL } from './ledger-sql.js';
 import { refusedData } from '../pg-errors.js';
-import { jsonText, pgText } from './util.js';
+import { jsonText, numberArrayParam, pgText, uuidArrayParam } from './util.js';
 
 export interface StartRequest {
   runId: string;
@@ -76,19 +76,19 @@ export function ledgerFlushQuery(
     name: LEDGER_FLUSH_NAME,
     text: LEDGER_FLUSH_SQL,
     values: [
-      gates.map((r) => r.runId),
+      uuidArrayParam(gates.map((r) => r.runId)),
       STARTABLE_STATUSES,
-      marks.map((r) => r.runId),
-      marks.map((r) => r.attempt),
+      uuidArrayParam(marks.map((r) => r.runId)),
+      numberArrayParam(marks.map((r) => r.attempt)),
       marks.map((r) => r.workerId),
-      marks.map((r) => r.startedAt.getTime()),
+      numberArrayParam(marks.map((r) => r.startedAt.getTime())),
       MARKABLE_STATUSES,
-      finishes.map((r) => r.runId),
-      finishes.map((r) => r.attempt),
+      uuidArrayParam(finishes.map((r) => r.runId)),
+      numberArrayParam(finishes.map((r) => r.attempt)),
       finishes.map((r) => r.workerId),
       finishes.map((r) => r.outcome),
-      finishes.map((r) => r.finishedAt.getTime()),
-      finishes.map((r) => Math.round(r.durationMs)),
+      numberArrayParam(finishes.map((r) => r.finishedAt.getTime())),
+      numberArrayParam(finishes.map((r) => Math.round(r.durationMs))),
       finishes.map((r) => jsonText(r.result)),
       finishes.map((r) => (r.error == null ? null : pgText(r.error))),
       FINAL_STATUSES,
@@ -106,7 +106,7 @@ export async function gateRuns(db: Db, runIds: readonly string[]): Promise<Set<s
   const result = await db.$client.query<{ id: string }>({
     name: GATE_NAME,
     text: GATE_SQL,
-    values: [runIds, STARTABLE_STATUSES],
+    values: [uuidArrayParam(runIds), STARTABLE_STATUSES],
   });
   return new Set(result.rows.map((r) => r.id));
 }

@@ -7,6 +7,27 @@ export type Executor = Pick<Db, 'execute'>;
 /** One bound parameter holding a whole array, for `unnest($1::uuid[])`. */
 export const arr = (values: readonly unknown[]): SQL => sql`${sql.param(values)}`;
 
+/** UUID-shaped ids (36 hex digits and dashes) separated by commas. */
+const UUID_LIST = /^(?:[0-9a-fA-F-]{36}(?:,[0-9a-fA-F-]{36})*)?$/;
+
+/**
+ * A `uuid[]` parameter written as an array literal in one join. node-postgres
+ * encodes an array element by element, quoting and escaping each, and the
+ * worker sends several for every batch of jobs. Ids that are not all
+ * UUID-shaped go to node-postgres as they are, so that Postgres refuses them
+ * one by one and no stray comma can split or merge elements.
+ */
+export function uuidArrayParam(ids: readonly string[]): string | readonly string[] {
+  // With every id 36 characters long, a list of that shape has its commas
+  // only between ids.
+  if (!ids.every((id) => id.length === 36)) return ids;
+  const list = ids.join(',');
+  return UUID_LIST.test(list) ? `{${list}}` : ids;
+}
+
+/** A numeric array parameter as a literal: numbers in the form node-postgres would send them. */
+export const numberArrayParam = (values: readonly number[]): string => `{${values.join(',')}}`;
+
 /**
  * Runs a statement and returns its rows with the caller's row type. Drizzle's
  * driver leaves timestamps of raw statements as text, so the caller names the
