@@ -13,8 +13,15 @@ import {
 import { createBatcher } from './batcher.js';
 
 export interface Ledger {
-  /** The start gate: whether this attempt may run now. Throws if Postgres cannot answer. */
+  /**
+   * The start gate: whether this attempt may run now. Throws if Postgres
+   * cannot answer. A serial run that may start is marked `running` with it,
+   * in one transaction; any other run is marked by running() when its
+   * handler starts.
+   */
   start(request: StartRequest): Promise<StartVerdict>;
+  /** Shows a started (not serial) run `running`, with the next write flush. */
+  running(request: StartRequest): void;
   /** Records an outcome. Never throws: a bookkeeping failure must not fail a handler run. */
   finish(request: FinishRequest): Promise<void>;
   /** Outcomes handed to finish() and not yet written (or given up on). */
@@ -148,8 +155,10 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
       if (finishedHere(request.runId)) return 'refused';
       const startable = await gates.push(request.runId);
       if (!startable || finishedHere(request.runId)) return 'refused';
-      mark(request);
       return 'started';
+    },
+    running(request) {
+      if (!request.serial && !finishedHere(request.runId)) mark(request);
     },
     finish(request) {
       unwritten.set(request.runId, request);

@@ -30,6 +30,7 @@ try {
     logger,
     workerId: config.WORKER_ID,
     concurrency: config.WORKER_CONCURRENCY,
+    prefetch: config.WORKER_PREFETCH,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
   const health = await startHealthServer({
@@ -38,7 +39,12 @@ try {
     logger,
   });
   logger.info(
-    { healthPort: health.port, concurrency: config.WORKER_CONCURRENCY, handlers: registry.names() },
+    {
+      healthPort: health.port,
+      concurrency: config.WORKER_CONCURRENCY,
+      prefetch: config.WORKER_PREFETCH ?? config.WORKER_CONCURRENCY,
+      handlers: registry.names(),
+    },
     'worker running',
   );
   const log = logger;

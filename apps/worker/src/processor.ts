@@ -1,10 +1,11 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { errorMessage, isUuid, type Clock, type Logger } from '@cronfleet/core';
-import type { AttemptOutcome } from '@cronfleet/db';
+import type { AttemptOutcome, StartRequest } from '@cronfleet/db';
 import { NonRetryableError, type HandlerRegistry } from '@cronfleet/handlers';
 import type { RunEventPublisher, RunJobData } from '@cronfleet/queue';
 import { executeHandler, RunAbort, RunCancelledError } from './execute.js';
 import type { Ledger } from './ledger.js';
+import type { HandlerSlots } from './slots.js';
 
 /** While Postgres cannot answer the start gate, a job waits this long and tries again (no attempt used). */
 export const POSTPONE_MS = 5_000;
@@ -24,6 +25,8 @@ export interface ProcessorDeps {
   events?: RunEventPublisher;
   /** Running handlers by run id: aborted on cancel messages and at the shutdown bound. */
   active: Map<string, RunAbort>;
+  /** Bounds the handlers running at once; the worker may hold more jobs than that. */
+  slots: HandlerSlots;
 }
 
 /** Keeps stored results bounded: a huge return value is replaced by a note. */
@@ -72,155 +75,187 @@ export function createProcessor(deps: ProcessorDeps) {
         handler: data.handler,
         attempt,
       }));
-    const startedAt = deps.clock.now();
     const serial = data.overlapPolicy === 'buffer_one';
+    const request: StartRequest = {
+      runId: data.runId,
+      scheduleId: data.scheduleId,
+      attempt,
+      workerId: deps.workerId,
+      startedAt: deps.clock.now(),
+      serial,
+    };
 
     const postpone = async (ms: number): Promise<never> => {
       await job.moveToDelayed(Date.now() + ms, token);
       throw new DelayedError();
     };
-    let verdict: Awaited<ReturnType<Ledger['start']>>;
-    try {
-      verdict = await deps.ledger.start({
-        runId: data.runId,
-        scheduleId: data.scheduleId,
-        attempt,
-        workerId: deps.workerId,
-        startedAt,
-        serial,
-      });
-    } catch (err) {
-      log().warn(
-        { err, retryInMs: POSTPONE_MS },
-        'Postgres unavailable for the start gate; postponing the job',
-      );
-      return postpone(POSTPONE_MS);
-    }
-    if (verdict === 'busy') {
-      log().debug('another run of this schedule is running; this one waits behind it');
-      return postpone(SERIAL_WAIT_MS);
-    }
-    if (verdict === 'refused') {
-      log().info('run is finished, cancelled or unknown; not running it again');
-      return { skipped: 'run is not startable' };
-    }
-
-    const event = () => ({
-      scheduleKey: data.scheduleKey,
-      group: data.group ?? null,
-      runId: data.runId,
-      attempt,
-    });
-    if (deps.events?.wanted())
-      deps.events.publish({
-        type: 'run.started',
-        status: 'running',
-        at: startedAt.toISOString(),
-        ...event(),
-      });
-
-    const record = async (
-      outcome: AttemptOutcome,
-      fields: { result?: unknown; error?: string },
-    ) => {
-      const finishedAt = deps.clock.now();
-      const recorded = deps.ledger.finish({
-        runId: data.runId,
-        scheduleId: data.scheduleId,
-        attempt,
-        workerId: deps.workerId,
-        outcome,
-        finishedAt,
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
-        ...fields,
-      });
-      const events = deps.events;
-      // The live event follows the write, so a dashboard that reloads on it sees the outcome.
-      const announced = events?.wanted()
-        ? recorded
-            .then(() => {
-              const at = finishedAt.toISOString();
-              events.publish({
-                type: 'run.finished',
-                status: outcome,
-                result: fields.result,
-                error: fields.error ?? null,
-                finishedAt: at,
-                at,
-                ...event(),
-              });
-            })
-            .catch((err: unknown) => log().warn({ err }, 'could not announce the run outcome'))
-        : recorded;
-      // Write-behind: the job completes in BullMQ while its outcome joins the
-      // next flush. A serial run waits, so the run queued behind it finds the
-      // schedule free; so does every job while the backlog is long.
-      if (serial || deps.ledger.backlog() > MAX_OUTCOME_BACKLOG) await announced;
+    const stopping = () => {
+      log().debug('worker stopping; the job goes back to the queue for another worker');
+      return postpone(0);
     };
 
-    const fail = async (message: string): Promise<never> => {
-      log().error({ error: message }, 'run failed without retry');
-      await record('failed', { error: message });
-      throw new UnrecoverableError(message);
-    };
-
-    const def = deps.registry.get(data.handler);
-    if (!def) {
-      return fail(
-        `unknown handler "${data.handler}"; registered handlers: ${deps.registry.names().join(', ')}`,
-      );
+    // A serial run's gate marks it running, so it takes its slot first; any
+    // other run passes the gate while the handlers before it still run.
+    let holding = false;
+    if (serial) {
+      const slot = deps.slots.take();
+      if (!(slot === true || (await slot))) return stopping();
+      holding = true;
     }
-    const parsed = deps.registry.parsePayload(data.handler, data.payload);
-    if (!parsed.ok) return fail(`invalid payload for handler "${data.handler}": ${parsed.message}`);
-
     const abort = new RunAbort();
-    deps.active.set(data.runId, abort);
     try {
-      const value = await executeHandler(
-        def,
-        parsed.payload,
-        {
-          runId: data.runId,
-          scheduleKey: data.scheduleKey,
-          scheduledFor: new Date(data.scheduledFor),
-          attempt,
-          logger: log,
-        },
-        {
-          timeoutMs: data.timeoutMs ?? def.timeoutMs,
-          abort,
-        },
-      );
-      const result = boundedResult(value);
-      await record('succeeded', { result });
-      if (deps.logger.isLevelEnabled('info'))
-        log().info(
-          { durationMs: deps.clock.now().getTime() - startedAt.getTime() },
-          'run succeeded',
-        );
-      return result;
-    } catch (err) {
-      if (err instanceof RunCancelledError) {
-        await record('cancelled', { error: err.message });
-        log().info('run cancelled while running');
-        throw new UnrecoverableError(err.message);
-      }
-      const permanent = err instanceof UnrecoverableError || err instanceof NonRetryableError;
-      const final = permanent || attempt >= maxAttempts;
-      const message = errorMessage(err);
-      await record(final ? 'failed' : 'retrying', { error: message });
-      if (final) log().error({ err }, 'run failed');
-      else
-        log().warn(
-          { error: message, attemptsLeft: maxAttempts - attempt },
-          'attempt failed; will retry',
-        );
-      // BullMQ skips the remaining attempts only for its own error type.
-      throw permanent && !(err instanceof UnrecoverableError)
-        ? new UnrecoverableError(message)
-        : err;
+      return await runJob();
     } finally {
+      if (holding) deps.slots.give();
       if (deps.active.get(data.runId) === abort) deps.active.delete(data.runId);
+    }
+
+    async function runJob(): Promise<unknown> {
+      let verdict: Awaited<ReturnType<Ledger['start']>>;
+      try {
+        verdict = await deps.ledger.start(request);
+      } catch (err) {
+        log().warn(
+          { err, retryInMs: POSTPONE_MS },
+          'Postgres unavailable for the start gate; postponing the job',
+        );
+        return postpone(POSTPONE_MS);
+      }
+      if (verdict === 'busy') {
+        log().debug('another run of this schedule is running; this one waits behind it');
+        return postpone(SERIAL_WAIT_MS);
+      }
+      if (verdict === 'refused') {
+        log().info('run is finished, cancelled or unknown; not running it again');
+        return { skipped: 'run is not startable' };
+      }
+
+      const event = () => ({
+        scheduleKey: data.scheduleKey,
+        group: data.group ?? null,
+        runId: data.runId,
+        attempt,
+      });
+      const record = async (
+        outcome: AttemptOutcome,
+        fields: { result?: unknown; error?: string },
+      ) => {
+        const finishedAt = deps.clock.now();
+        const recorded = deps.ledger.finish({
+          runId: data.runId,
+          scheduleId: data.scheduleId,
+          attempt,
+          workerId: deps.workerId,
+          outcome,
+          finishedAt,
+          durationMs: finishedAt.getTime() - request.startedAt.getTime(),
+          ...fields,
+        });
+        const events = deps.events;
+        // The live event follows the write, so a dashboard that reloads on it sees the outcome.
+        const announced = events?.wanted()
+          ? recorded
+              .then(() => {
+                const at = finishedAt.toISOString();
+                events.publish({
+                  type: 'run.finished',
+                  status: outcome,
+                  result: fields.result,
+                  error: fields.error ?? null,
+                  finishedAt: at,
+                  at,
+                  ...event(),
+                });
+              })
+              .catch((err: unknown) => log().warn({ err }, 'could not announce the run outcome'))
+          : recorded;
+        // Write-behind: the job completes in BullMQ while its outcome joins the
+        // next flush. A serial run waits, so the run queued behind it finds the
+        // schedule free; so does every job while the backlog is long.
+        if (serial || deps.ledger.backlog() > MAX_OUTCOME_BACKLOG) await announced;
+      };
+
+      const fail = async (message: string): Promise<never> => {
+        log().error({ error: message }, 'run failed without retry');
+        await record('failed', { error: message });
+        throw new UnrecoverableError(message);
+      };
+
+      const def = deps.registry.get(data.handler);
+      if (!def) {
+        return fail(
+          `unknown handler "${data.handler}"; registered handlers: ${deps.registry.names().join(', ')}`,
+        );
+      }
+      const parsed = deps.registry.parsePayload(data.handler, data.payload);
+      if (!parsed.ok)
+        return fail(`invalid payload for handler "${data.handler}": ${parsed.message}`);
+
+      // Registered before the wait for a slot: a run cancelled while it waits
+      // ends as cancelled without its handler being called.
+      deps.active.set(data.runId, abort);
+      if (!holding) {
+        const slot = deps.slots.take();
+        if (slot !== true) {
+          if (!(await slot)) return stopping();
+          request.startedAt = deps.clock.now();
+        }
+        holding = true;
+        deps.ledger.running(request);
+      }
+      if (deps.events?.wanted())
+        deps.events.publish({
+          type: 'run.started',
+          status: 'running',
+          at: request.startedAt.toISOString(),
+          ...event(),
+        });
+
+      try {
+        const value = await executeHandler(
+          def,
+          parsed.payload,
+          {
+            runId: data.runId,
+            scheduleKey: data.scheduleKey,
+            scheduledFor: new Date(data.scheduledFor),
+            attempt,
+            logger: log,
+          },
+          {
+            timeoutMs: data.timeoutMs ?? def.timeoutMs,
+            abort,
+          },
+        );
+        const result = boundedResult(value);
+        await record('succeeded', { result });
+        if (deps.logger.isLevelEnabled('info'))
+          log().info(
+            { durationMs: deps.clock.now().getTime() - request.startedAt.getTime() },
+            'run succeeded',
+          );
+        return result;
+      } catch (err) {
+        if (err instanceof RunCancelledError) {
+          await record('cancelled', { error: err.message });
+          log().info('run cancelled while running');
+          throw new UnrecoverableError(err.message);
+        }
+        const permanent = err instanceof UnrecoverableError || err instanceof NonRetryableError;
+        const final = permanent || attempt >= maxAttempts;
+        const message = errorMessage(err);
+        await record(final ? 'failed' : 'retrying', { error: message });
+        if (final) log().error({ err }, 'run failed');
+        else
+          log().warn(
+            { error: message, attemptsLeft: maxAttempts - attempt },
+            'attempt failed; will retry',
+          );
+        // BullMQ skips the remaining attempts only for its own error type.
+        throw permanent && !(err instanceof UnrecoverableError)
+          ? new UnrecoverableError(message)
+          : err;
+      }
     }
   };
 }

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { createRunQueue, eventsChannel, type RunEvent, type RunQueue } from '@cronfleet/queue';
 import { Redis } from 'ioredis';
 import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertScheduleWithRun } from './test/fixtures.js';
 import { createFleetWorker, type FleetWorker } from './worker.js';
@@ -285,6 +285,86 @@ describe('live run events', () => {
     } finally {
       sub.disconnect();
     }
+  });
+});
+
+describe('prefetch', () => {
+  it('holds jobs past the gate without running more handlers than its concurrency, and hands them back on stop', async () => {
+    await worker.stop();
+    let running = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held = defineHandler({
+      name: 'test.held',
+      payload: z.object({}).strict(),
+      run: async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await released;
+        running -= 1;
+      },
+    });
+    const start = () =>
+      createFleetWorker({
+        db: handle.db,
+        redisUrl: env.redisUrl,
+        prefix: env.queuePrefix,
+        registry: createRegistry([held]),
+        logger,
+        workerId: 'w-prefetch',
+        concurrency: 2,
+        prefetch: 2,
+      });
+    const first = start();
+    const runs: { id: string }[] = [];
+    for (let i = 0; i < 5; i++)
+      runs.push((await dispatch({ handler: 'test.held', payload: {} })).run);
+
+    // Two handlers run; two more jobs are held (gated, not started); one waits in Redis.
+    await waitFor('two handlers running and four jobs held', async () => {
+      const counts = await queue.queue.getJobCounts('active', 'wait');
+      return running === 2 && counts.active === 4 && counts.wait === 1;
+    });
+    const statuses = async () =>
+      (
+        await handle.db
+          .select({ status: scheduleRuns.status })
+          .from(scheduleRuns)
+          .where(
+            inArray(
+              scheduleRuns.id,
+              runs.map((r) => r.id),
+            ),
+          )
+      )
+        .map((r) => r.status)
+        .sort();
+    await waitFor('the two started runs marked running', async () => {
+      const now = await statuses();
+      return now.filter((s) => s === 'running').length === 2 ? now : undefined;
+    });
+    expect(await statuses()).toEqual(['queued', 'queued', 'queued', 'running', 'running']);
+
+    // Stopping hands the held jobs back at once; the running handlers finish.
+    const stopping = first.stop();
+    await waitFor('the held jobs back in the queue', async () => {
+      const counts = await queue.queue.getJobCounts('active');
+      return counts.active === 2;
+    });
+    release();
+    await stopping;
+    expect(most).toBe(2);
+
+    // Another worker runs the rest; every run took exactly one attempt.
+    const second = start();
+    for (const run of runs) expect((await finished(run.id)).status).toBe('succeeded');
+    await second.stop();
+    expect(most).toBe(2);
+    for (const run of runs) expect((await attemptsOf(run.id)).map((a) => a.attempt)).toEqual([1]);
+    worker = startWorker();
   });
 });
 

@@ -13,6 +13,7 @@ import {
 import { RunCancelledError, type RunAbort } from './execute.js';
 import { createLedger } from './ledger.js';
 import { createProcessor } from './processor.js';
+import { createHandlerSlots } from './slots.js';
 
 export interface FleetWorkerOptions {
   db: Db;
@@ -21,7 +22,14 @@ export interface FleetWorkerOptions {
   registry: HandlerRegistry;
   logger: Logger;
   workerId: string;
+  /** Handlers running at once (default 10). */
   concurrency?: number;
+  /**
+   * Jobs held beyond `concurrency`, which pass the start gate while the
+   * handlers before them run (default: as many as `concurrency`). BullMQ
+   * holds up to concurrency + prefetch jobs; 0 holds no more than run.
+   */
+  prefetch?: number;
   clock?: Clock;
   /** How long stop() lets running handlers finish before aborting them. */
   shutdownTimeoutMs?: number;
@@ -51,6 +59,13 @@ export function backoffStrategy(
   return computeBackoffMs(attemptsMade, { baseMs: backoff?.delay ?? 1_000 });
 }
 
+/** How many jobs a worker holds in BullMQ at once: its handler slots and its prefetch. */
+export function jobsHeld(concurrency: number, prefetch = concurrency): number {
+  if (!Number.isInteger(prefetch) || prefetch < 0)
+    throw new RangeError(`prefetch must be a whole number of at least 0, got ${prefetch}`);
+  return concurrency + prefetch;
+}
+
 export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
   const log = opts.logger;
   const clock = opts.clock ?? systemClock;
@@ -64,6 +79,9 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     },
   });
   const ledger = createLedger({ db: opts.db, logger: log });
+  const concurrency = opts.concurrency ?? 10;
+  const held = jobsHeld(concurrency, opts.prefetch);
+  const slots = createHandlerSlots(concurrency);
   const connection = createRedis(opts.redisUrl, {
     role: 'worker',
     logger: log,
@@ -76,6 +94,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     clock,
     workerId: opts.workerId,
     active,
+    slots,
     events: createRunEventPublisher(connection, opts.prefix, {
       logger: log,
       listenerCheckMs: opts.eventListenerCheckMs,
@@ -84,7 +103,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
   const worker = new Worker<RunJobData>(RUN_QUEUE, processor, {
     connection,
     prefix: opts.prefix,
-    concurrency: opts.concurrency ?? 10,
+    concurrency: held,
     name: opts.workerId,
     settings: { backoffStrategy },
   });
@@ -110,6 +129,8 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
         'worker stopping: no new jobs, letting running ones finish',
       );
       const closing = worker.close();
+      // Jobs waiting for a handler slot go back to the queue, for a worker that stays.
+      slots.close();
       const timer = setTimeout(
         () => {
           log.warn({ running: active.size }, 'shutdown bound reached; aborting running handlers');
