@@ -7,7 +7,7 @@ import { createDb, type DispatchRun } from '@cronfleet/db';
 import { createBuiltinHandlers, createRegistry } from '@cronfleet/handlers';
 import { RUN_QUEUE, createRunQueue, toRunJob } from '@cronfleet/queue';
 import { createTestEnv } from '@cronfleet/testing';
-import { createFleetWorker } from '@cronfleet/worker';
+import { createFleetWorker, jobsHeld } from '@cronfleet/worker';
 import {
   prepareMeasurement,
   count,
@@ -155,7 +155,7 @@ export async function workerOurs(
       ...cpu,
       phases,
       notes: [
-        `concurrency ${concurrency}, ${scheduleCount(jobs)} schedules × ${RUNS_PER_SCHEDULE} runs, handler noop`,
+        `concurrency ${concurrency} handlers, default prefetch: BullMQ holds up to ${jobsHeld(concurrency)} jobs; ${scheduleCount(jobs)} schedules × ${RUNS_PER_SCHEDULE} runs, handler noop`,
         ...latency.notes(),
       ],
     };
@@ -207,10 +207,12 @@ export async function workerBaseline(
     let lastAt = 0;
     const watch = stopwatch();
     connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+    // As many jobs in hand as our worker holds (its handlers plus its
+    // prefetch): the raw worker is measured at the same BullMQ concurrency.
     worker = new Worker(RUN_QUEUE, () => Promise.resolve(), {
       connection,
       prefix: env.queuePrefix,
-      concurrency,
+      concurrency: jobsHeld(concurrency),
     });
     const latency = createLatencyTracker();
     latency.attach(worker);
@@ -238,7 +240,10 @@ export async function workerBaseline(
       cpuMs,
       ...cpu,
       phases,
-      notes: [`concurrency ${concurrency}, async no-op processor`, ...latency.notes()],
+      notes: [
+        `BullMQ concurrency ${jobsHeld(concurrency)}, as many jobs as ours holds; async no-op processor`,
+        ...latency.notes(),
+      ],
     };
   } finally {
     await worker?.close();
