@@ -9,6 +9,8 @@ import type { HandlerSlots } from './slots.js';
 
 /** While Postgres cannot answer the start gate, a job waits this long and tries again (no attempt used). */
 export const POSTPONE_MS = 5_000;
+/** A job held longer than this waiting for a handler slot passes the start gate again. */
+export const REGATE_AFTER_MS = 1_000;
 /** A buffered run (overlap buffer_one) checks this often whether the running one has finished. */
 export const SERIAL_WAIT_MS = 500;
 const MAX_RESULT_CHARS = 64 * 1024;
@@ -89,6 +91,17 @@ export function createProcessor(deps: ProcessorDeps) {
       await job.moveToDelayed(Date.now() + ms, token);
       throw new DelayedError();
     };
+    const gateDown = (err: unknown) => {
+      log().warn(
+        { err, retryInMs: POSTPONE_MS },
+        'Postgres unavailable for the start gate; postponing the job',
+      );
+      return postpone(POSTPONE_MS);
+    };
+    const refused = () => {
+      log().info('run is finished, cancelled or unknown; not running it again');
+      return { skipped: 'run is not startable' };
+    };
     const stopping = () => {
       log().debug('worker stopping; the job goes back to the queue for another worker');
       return postpone(0);
@@ -115,20 +128,13 @@ export function createProcessor(deps: ProcessorDeps) {
       try {
         verdict = await deps.ledger.start(request);
       } catch (err) {
-        log().warn(
-          { err, retryInMs: POSTPONE_MS },
-          'Postgres unavailable for the start gate; postponing the job',
-        );
-        return postpone(POSTPONE_MS);
+        return gateDown(err);
       }
       if (verdict === 'busy') {
         log().debug('another run of this schedule is running; this one waits behind it');
         return postpone(SERIAL_WAIT_MS);
       }
-      if (verdict === 'refused') {
-        log().info('run is finished, cancelled or unknown; not running it again');
-        return { skipped: 'run is not startable' };
-      }
+      if (verdict === 'refused') return refused();
 
       const event = () => ({
         scheduleKey: data.scheduleKey,
@@ -197,8 +203,19 @@ export function createProcessor(deps: ProcessorDeps) {
       if (!holding) {
         const slot = deps.slots.take();
         if (slot !== true) {
+          const heldSince = request.startedAt.getTime();
           if (!(await slot)) return stopping();
+          holding = true;
           request.startedAt = deps.clock.now();
+          // Held behind long handlers, the gate's answer may have gone stale
+          // (the run cancelled, its schedule removed): ask again.
+          if (request.startedAt.getTime() - heldSince > REGATE_AFTER_MS) {
+            try {
+              if ((await deps.ledger.start(request)) !== 'started') return refused();
+            } catch (err) {
+              return gateDown(err);
+            }
+          }
         }
         holding = true;
         deps.ledger.running(request);

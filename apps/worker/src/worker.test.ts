@@ -1,4 +1,4 @@
-import { createLogger } from '@cronfleet/core';
+import { createLogger, createManualClock } from '@cronfleet/core';
 import {
   createDb,
   runAttempts,
@@ -23,6 +23,7 @@ import { createTestEnv, waitFor, type TestEnv } from '@cronfleet/testing';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertScheduleWithRun } from './test/fixtures.js';
+import { REGATE_AFTER_MS } from './processor.js';
 import { createFleetWorker, type FleetWorker } from './worker.js';
 
 const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -364,6 +365,60 @@ describe('prefetch', () => {
     await second.stop();
     expect(most).toBe(2);
     for (const run of runs) expect((await attemptsOf(run.id)).map((a) => a.attempt)).toEqual([1]);
+    worker = startWorker();
+  });
+});
+
+describe('prefetch and a stale gate', () => {
+  it('asks the gate again for a job held past REGATE_AFTER_MS, and skips a run cancelled meanwhile', async () => {
+    await worker.stop();
+    const clock = createManualClock(Date.UTC(2026, 10, 22));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ran: string[] = [];
+    const held = defineHandler({
+      name: 'test.held',
+      payload: z.object({ name: z.string() }).strict(),
+      run: async ({ name }) => {
+        ran.push(name);
+        if (name === 'first') await released;
+      },
+    });
+    const local = createFleetWorker({
+      db: handle.db,
+      redisUrl: env.redisUrl,
+      prefix: env.queuePrefix,
+      registry: createRegistry([held]),
+      logger,
+      workerId: 'w-regate',
+      concurrency: 1,
+      prefetch: 1,
+      clock,
+    });
+    const first = (await dispatch({ handler: 'test.held', payload: { name: 'first' } })).run;
+    await waitFor('the first handler running', () => ran.includes('first'));
+    const second = (await dispatch({ handler: 'test.held', payload: { name: 'second' } })).run;
+    await waitFor('the second job held', async () => {
+      const counts = await queue.queue.getJobCounts('active');
+      return counts.active === 2;
+    });
+    // Cancelled in Postgres alone (no cancel message reaches the worker), then held past the bound.
+    await handle.db
+      .update(scheduleRuns)
+      .set({ status: 'cancelled', finishedAt: new Date() })
+      .where(eq(scheduleRuns.id, second.id));
+    clock.advance(REGATE_AFTER_MS + 1);
+    release();
+    expect((await finished(first.id)).status).toBe('succeeded');
+    await waitFor('the second job done with', async () => {
+      const counts = await queue.queue.getJobCounts('active', 'wait');
+      return counts.active === 0 && counts.wait === 0;
+    });
+    await local.stop();
+    expect(ran).toEqual(['first']);
+    expect(await attemptsOf(second.id)).toEqual([]);
     worker = startWorker();
   });
 });
