@@ -39,8 +39,8 @@ const FINISH_RETRIES = [250, 1_000, 4_000];
  * The run ledger on Postgres. Marks and outcomes from every job in flight
  * share one group-commit batcher, so a busy worker writes all of them for
  * many jobs in one round trip; start gates go through a second batcher of
- * plain reads, which never wait behind a write. A started run is marked
- * `running` in the next write flush, unless its outcome arrives first, in
+ * plain reads, which never wait behind a write. A run whose handler starts
+ * is marked `running` in the next write flush, unless its outcome arrives first, in
  * which case the mark is dropped and the outcome alone records the attempt:
  * a quick job costs one write, a longer one shows as running within a flush.
  */
@@ -86,7 +86,7 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
     });
   };
 
-  /** Outcomes handed to finish() and not yet written or given up on, and who waits for none. */
+  /** Outcomes handed to finish() and not yet written or given up on; drain() waits for none. */
   let recording = 0;
   let whenNoneRecording: (() => void)[] = [];
   const recorded = (request: FinishRequest) => {
