@@ -40,8 +40,8 @@ export function createBatcher<I, O>(opts: {
       opts
         .run(batch.map((w) => w.item))
         .then(
-          (out) => batch.forEach((w, i) => w.done(true, out[i])),
-          (err: unknown) => batch.forEach((w) => w.done(false, err)),
+          (out) => settle(batch, (w, i) => w.done(true, out[i])),
+          (err: unknown) => settle(batch, (w) => w.done(false, err)),
         )
         .finally(() => {
           inFlight -= 1;
@@ -53,6 +53,23 @@ export function createBatcher<I, O>(opts: {
           }
         });
     }
+  }
+
+  /**
+   * Calls every item's callback, even when one throws: the rest of the batch
+   * must not be stranded. A callback's own error is then thrown on, as the
+   * bug it is.
+   */
+  function settle(batch: Waiting[], call: (w: Waiting, i: number) => void) {
+    let failure: { err: unknown } | undefined;
+    batch.forEach((w, i) => {
+      try {
+        call(w, i);
+      } catch (err) {
+        failure ??= { err };
+      }
+    });
+    if (failure) throw failure.err;
   }
 
   function enqueue(item: I, done: Done) {

@@ -105,6 +105,10 @@ describe('executeHandler', () => {
     expect(h.seen.ctx?.logger).toBe(ctx.logger);
     expect(h.seen.ctx?.logger).toBe(ctx.logger);
     expect(built).toBe(1);
+    // A copy of the context keeps its logger and signal.
+    const copy = { ...h.seen.ctx };
+    expect(copy.logger).toBe(ctx.logger);
+    expect(copy.signal?.aborted).toBe(false);
     h.finish(null);
     await result;
   });

@@ -38,6 +38,11 @@ export class RunAbort {
     return this.controller.signal;
   }
 
+  /** Whether the run has been aborted. */
+  get isAborted(): boolean {
+    return this.aborted;
+  }
+
   /** Aborts once; later calls keep the first reason. */
   abort(reason: unknown): void {
     if (this.aborted) return;
@@ -62,34 +67,24 @@ export type RunContextInit = Omit<HandlerContext, 'signal' | 'logger'> & {
 /**
  * What a handler gets as `ctx`. Its logger (a child logger, which pino
  * builds by serializing the bindings) and its signal are made when the
- * handler first reads them.
+ * handler first reads them. Both are the object's own enumerable getters,
+ * so a handler that copies `{ ...ctx }` keeps them.
  */
-class RunContext implements HandlerContext {
-  readonly runId: string;
-  readonly scheduleKey: string;
-  readonly scheduledFor: Date;
-  readonly attempt: number;
-  private log: Logger | (() => Logger);
-
-  constructor(
-    init: RunContextInit,
-    private readonly abort: RunAbort,
-  ) {
-    this.runId = init.runId;
-    this.scheduleKey = init.scheduleKey;
-    this.scheduledFor = init.scheduledFor;
-    this.attempt = init.attempt;
-    this.log = init.logger;
-  }
-
-  get logger(): Logger {
-    if (typeof this.log === 'function') this.log = this.log();
-    return this.log;
-  }
-
-  get signal(): AbortSignal {
-    return this.abort.signal;
-  }
+function runContext(init: RunContextInit, abort: RunAbort): HandlerContext {
+  let log = init.logger;
+  return {
+    runId: init.runId,
+    scheduleKey: init.scheduleKey,
+    scheduledFor: init.scheduledFor,
+    attempt: init.attempt,
+    get logger(): Logger {
+      if (typeof log === 'function') log = log();
+      return log;
+    },
+    get signal(): AbortSignal {
+      return abort.signal;
+    },
+  };
 }
 
 /**
@@ -133,7 +128,7 @@ export function executeHandler(
     }
     let running: unknown;
     try {
-      running = def.run(payload, new RunContext(ctx, abort));
+      running = def.run(payload, runContext(ctx, abort));
     } catch (err) {
       end(false, err);
       return;

@@ -66,6 +66,8 @@ describe('worker ledger', () => {
       const written = ledger.finish(outcome(run, 'succeeded'));
       // Delivered again inside the write-behind window.
       expect(await ledger.start(start(run))).toBe('refused');
+      // A job held past the gate, about to start the handler, is told not to.
+      expect(ledger.running(start(run))).toBe(false);
       expect(await statusOf(run.runId)).toBe('queued');
       await blocker.query('COMMIT');
       await written;

@@ -20,8 +20,12 @@ export interface Ledger {
    * handler starts.
    */
   start(request: StartRequest): Promise<StartVerdict>;
-  /** Shows a started (not serial) run `running`, with the next write flush. */
-  running(request: StartRequest): void;
+  /**
+   * Shows a started (not serial) run `running`, with the next write flush.
+   * False when this worker has meanwhile recorded the run's final outcome:
+   * the job must not run the handler.
+   */
+  running(request: StartRequest): boolean;
   /** Records an outcome. Never throws: a bookkeeping failure must not fail a handler run. */
   finish(request: FinishRequest): Promise<void>;
   /** Outcomes handed to finish() and not yet written (or given up on). */
@@ -158,7 +162,9 @@ export function createLedger(opts: { db: Db; logger: Logger }): Ledger {
       return 'started';
     },
     running(request) {
-      if (!request.serial && !finishedHere(request.runId)) mark(request);
+      if (finishedHere(request.runId)) return false;
+      if (!request.serial) mark(request);
+      return true;
     },
     finish(request) {
       unwritten.set(request.runId, request);

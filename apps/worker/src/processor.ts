@@ -112,7 +112,12 @@ export function createProcessor(deps: ProcessorDeps) {
     let holding = false;
     if (serial) {
       const slot = deps.slots.take();
-      if (!(slot === true || (await slot))) return stopping();
+      if (slot !== true) {
+        holding = await slot;
+        // A slot handed on just before the worker began stopping goes back too.
+        if (!holding || deps.slots.closed) return stopping();
+        request.startedAt = deps.clock.now();
+      }
       holding = true;
     }
     const abort = new RunAbort();
@@ -203,9 +208,9 @@ export function createProcessor(deps: ProcessorDeps) {
       if (!holding) {
         const slot = deps.slots.take();
         if (slot !== true) {
-          const heldSince = request.startedAt.getTime();
-          if (!(await slot)) return stopping();
-          holding = true;
+          const heldSince = deps.clock.now().getTime();
+          holding = await slot;
+          if (!holding || deps.slots.closed) return stopping();
           request.startedAt = deps.clock.now();
           // Held behind long handlers, the gate's answer may have gone stale
           // (the run cancelled, its schedule removed): ask again.
@@ -215,12 +220,17 @@ export function createProcessor(deps: ProcessorDeps) {
             } catch (err) {
               return gateDown(err);
             }
+            // The worker may have begun stopping while the gate answered.
+            if (deps.slots.closed) return stopping();
           }
         }
         holding = true;
-        deps.ledger.running(request);
+        // This worker recorded the run's final outcome while the job waited.
+        if (!abort.isAborted && !deps.ledger.running(request)) return refused();
       }
-      if (deps.events?.wanted())
+      // A run cancelled while it waited ends as cancelled below, neither
+      // marked running nor shown as started.
+      if (!abort.isAborted && deps.events?.wanted())
         deps.events.publish({
           type: 'run.started',
           status: 'running',

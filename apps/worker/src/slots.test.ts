@@ -32,7 +32,9 @@ describe('handler slots', () => {
     const slots = createHandlerSlots(1);
     expect(slots.take()).toBe(true);
     const waiting = slots.take();
+    expect(slots.closed).toBe(false);
     slots.close();
+    expect(slots.closed).toBe(true);
     await expect(waiting).resolves.toBe(false);
     await expect(slots.take()).resolves.toBe(false);
     // The running handler's slot still comes back, and nothing is handed on.

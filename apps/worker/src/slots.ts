@@ -16,6 +16,8 @@ export interface HandlerSlots {
   close(): void;
   /** Handlers running now. */
   readonly busy: number;
+  /** Whether close() was called. */
+  readonly closed: boolean;
 }
 
 export function createHandlerSlots(size: number): HandlerSlots {
@@ -45,6 +47,9 @@ export function createHandlerSlots(size: number): HandlerSlots {
     },
     get busy() {
       return busy;
+    },
+    get closed() {
+      return closed;
     },
   };
 }
