@@ -12,6 +12,7 @@ describe('handler slots', () => {
     const third = slots.take();
     const fourth = slots.take();
     expect(third).toBeInstanceOf(Promise);
+    expect(slots.waiting).toBe(2);
     void (third as Promise<boolean>).then((got) => order.push(`third ${got}`));
     void (fourth as Promise<boolean>).then((got) => order.push(`fourth ${got}`));
 

@@ -18,6 +18,8 @@ export interface HandlerSlots {
   readonly busy: number;
   /** Whether close() was called. */
   readonly closed: boolean;
+  /** Jobs waiting for a slot now. */
+  readonly waiting: number;
 }
 
 export function createHandlerSlots(size: number): HandlerSlots {
@@ -50,6 +52,9 @@ export function createHandlerSlots(size: number): HandlerSlots {
     },
     get closed() {
       return closed;
+    },
+    get waiting() {
+      return waiting.length;
     },
   };
 }

@@ -327,7 +327,14 @@ describe('prefetch', () => {
     // Two handlers run; two more jobs are held (gated, not started); one waits in Redis.
     await waitFor('two handlers running and four jobs held', async () => {
       const counts = await queue.queue.getJobCounts('active', 'wait');
-      return running === 2 && counts.active === 4 && counts.wait === 1;
+      const load = first.load();
+      return (
+        running === 2 &&
+        load.running === 2 &&
+        load.waiting === 2 &&
+        counts.active === 4 &&
+        counts.wait === 1
+      );
     });
     const statuses = async () =>
       (
@@ -400,10 +407,9 @@ describe('prefetch and a stale gate', () => {
     const first = (await dispatch({ handler: 'test.held', payload: { name: 'first' } })).run;
     await waitFor('the first handler running', () => ran.includes('first'));
     const second = (await dispatch({ handler: 'test.held', payload: { name: 'second' } })).run;
-    await waitFor('the second job held', async () => {
-      const counts = await queue.queue.getJobCounts('active');
-      return counts.active === 2;
-    });
+    await waitFor('the second job past the gate, waiting for a slot', () =>
+      local.load().waiting === 1 ? true : undefined,
+    );
     // Cancelled in Postgres alone (no cancel message reaches the worker), then held past the bound.
     await handle.db
       .update(scheduleRuns)

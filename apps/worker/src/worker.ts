@@ -45,6 +45,8 @@ export interface FleetWorker {
   /** Resolves when every outcome recorded so far is written to Postgres (or given up on). */
   settled(): Promise<void>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean | string> }>;
+  /** Handlers running now, and jobs past the start gate waiting for a handler slot. */
+  load(): { running: number; waiting: number };
 }
 
 /** Delay before the next attempt, from the job's backoff base (our strategy, jittered). */
@@ -120,6 +122,7 @@ export function createFleetWorker(opts: FleetWorkerOptions): FleetWorker {
     worker,
     ready: control.ready,
     settled: () => ledger.drain(),
+    load: () => ({ running: slots.busy, waiting: slots.waiting }),
     async stop() {
       if (stopping) return;
       stopping = true;
