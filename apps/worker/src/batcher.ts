@@ -15,7 +15,7 @@ export interface Batcher<I, O> {
   drain(): Promise<void>;
 }
 
-/** Called once per item: `ok` with its output, or not `ok` with the batch's error. Must not throw. */
+/** Called once per item: `ok` with its output, or not `ok` with the batch's error. Should not throw (see settle). */
 export type Done = (ok: boolean, value: unknown) => void;
 
 export function createBatcher<I, O>(opts: {

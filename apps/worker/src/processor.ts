@@ -107,17 +107,26 @@ export function createProcessor(deps: ProcessorDeps) {
       return postpone(0);
     };
 
+    let holding = false;
+    /**
+     * Waits for a slot that was not free, and starts the run's clock when it
+     * comes. Returns how long the job waited, or undefined when the worker
+     * began stopping meanwhile.
+     */
+    const waitForSlot = async (slot: Promise<boolean>): Promise<number | undefined> => {
+      const since = deps.clock.now().getTime();
+      holding = await slot;
+      // A slot handed on just before the worker began stopping goes back too.
+      if (!holding || deps.slots.closed) return undefined;
+      request.startedAt = deps.clock.now();
+      return request.startedAt.getTime() - since;
+    };
+
     // A serial run's gate marks it running, so it takes its slot first; any
     // other run passes the gate while the handlers before it still run.
-    let holding = false;
     if (serial) {
       const slot = deps.slots.take();
-      if (slot !== true) {
-        holding = await slot;
-        // A slot handed on just before the worker began stopping goes back too.
-        if (!holding || deps.slots.closed) return stopping();
-        request.startedAt = deps.clock.now();
-      }
+      if (slot !== true && (await waitForSlot(slot)) === undefined) return stopping();
       holding = true;
     }
     const abort = new RunAbort();
@@ -208,13 +217,11 @@ export function createProcessor(deps: ProcessorDeps) {
       if (!holding) {
         const slot = deps.slots.take();
         if (slot !== true) {
-          const heldSince = deps.clock.now().getTime();
-          holding = await slot;
-          if (!holding || deps.slots.closed) return stopping();
-          request.startedAt = deps.clock.now();
+          const waited = await waitForSlot(slot);
+          if (waited === undefined) return stopping();
           // Held behind long handlers, the gate's answer may have gone stale
           // (the run cancelled, its schedule removed): ask again.
-          if (request.startedAt.getTime() - heldSince > REGATE_AFTER_MS) {
+          if (waited > REGATE_AFTER_MS) {
             try {
               if ((await deps.ledger.start(request)) !== 'started') return refused();
             } catch (err) {
