@@ -19,7 +19,7 @@ import {
 import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, cadenceIssue, parseOrThrow } from './errors.js';
-import { instantSchema } from './input.js';
+import { instantSchema } from './values.js';
 import { insertBackfillRuns, insertRun, runsByIds, slotsWithRuns, type Conn } from './queries.js';
 import { loadSchedule } from './schedules.js';
 

@@ -12,7 +12,8 @@ export { zoneTime };
 import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, cadenceIssue, parseOrThrow } from './errors.js';
-import { instantSchema, parseCadenceInput } from './input.js';
+import { parseCadenceInput } from './input.js';
+import { instantSchema } from './values.js';
 import { loadSchedule } from './schedules.js';
 
 export type PreviewInput =

@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import type { ServiceContext } from './context.js';
 import { ValidationError, parseOrThrow } from './errors.js';
-import { instantSchema, pgString } from './input.js';
+import { instantSchema, pgString } from './values.js';
 import { getKeyedRun, listRuns, type KeyedRun } from './queries.js';
 import { loadSchedule } from './schedules.js';
 

@@ -8,12 +8,11 @@ import type { ServiceContext } from './context.js';
 import { ConflictError, ValidationError, parseOrThrow } from './errors.js';
 import {
   SLOT_FIELDS,
-  instantSchema,
   parseScheduleInput,
-  pgString,
   type ScheduleInput,
   type SchedulePatch,
 } from './input.js';
+import { instantSchema, pgString } from './values.js';
 import { applyPatch } from './patch.js';
 import { findSchedule, listSchedules, type Conn, type ScheduleStatusFilter } from './queries.js';
 import { toView, toViews, type ScheduleView } from './view.js';
