@@ -7,10 +7,29 @@ import { controlChannel } from './control.js';
 import { RUN_QUEUE, toRunJob } from './jobs.js';
 
 const CLOSE_BOUND_MS = 2_000;
+/**
+ * How long the queue waits for Redis to answer a bulk add or a pipelined
+ * read. The producer fails fast while Redis is away, but a batch caught by a
+ * dropped connection can wait for ever, and the scheduler waits for its
+ * hand-offs before it claims again. A late add still lands; job ids are run
+ * ids, so adding again is a no-op.
+ */
+export const REDIS_ANSWER_MS = 5_000;
+
+/** `work`'s result, or an error once Redis has not answered in REDIS_ANSWER_MS. */
+async function answered<T>(work: Promise<T>, what: string): Promise<T> {
+  const result = await withTimeout(work, REDIS_ANSWER_MS);
+  if (result !== 'timeout') return result;
+  work.catch(() => undefined); // settles on its own, after we stopped waiting
+  throw new Error(`Redis did not answer ${what} within ${REDIS_ANSWER_MS} ms`);
+}
 
 export interface RunQueue {
   readonly queue: Queue;
-  /** Adds the runs' jobs in one round trip; resolves once Redis has them all. */
+  /**
+   * Adds the runs' jobs in one round trip; resolves once Redis has them all.
+   * Rejects when Redis refuses them or has not answered in REDIS_ANSWER_MS.
+   */
   enqueue(runs: readonly DispatchRun[]): Promise<void>;
   /** Which of these run ids have a job in Redis right now. */
   existing(runIds: readonly string[]): Promise<Set<string>>;
@@ -100,7 +119,7 @@ export function createRunQueue(opts: {
       pipeline.hmget(queue.toKey(id), ...FATE_FIELDS);
       pipeline.zscore(completed, id);
     }
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await answered(pipeline.exec(), `a read of ${runIds.length} job(s)`)) ?? [];
     runIds.forEach((id, i) => {
       const [fieldsErr, fields] = replies[2 * i] ?? [];
       const [scoreErr, score] = replies[2 * i + 1] ?? [];
@@ -115,7 +134,10 @@ export function createRunQueue(opts: {
     queue,
     async enqueue(runs) {
       if (runs.length === 0) return;
-      await queue.addBulk(runs.map((run) => toRunJob(run, opts.random)));
+      await answered(
+        queue.addBulk(runs.map((run) => toRunJob(run, opts.random))),
+        `an add of ${runs.length} job(s)`,
+      );
     },
     async existing(runIds) {
       const found = await fates(runIds);
